@@ -1,0 +1,25 @@
+import { flattenErrors } from '@aigw/config';
+import { ApiErrorCode, ApiFieldError } from '@aigw/contracts';
+import { ValidationPipe } from '@nestjs/common';
+import { ApiException } from './api.exception';
+
+/** Whitelisting validation: unknown fields are a 400 naming them, never silently dropped. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => {
+      const byField = new Map<string, string[]>();
+      for (const { path, message } of flattenErrors(errors, '', 'unknown field')) {
+        const messages = byField.get(path || 'body') ?? [];
+        messages.push(...message.split('; '));
+        byField.set(path || 'body', messages);
+      }
+      const details: ApiFieldError[] = [...byField].map(([field, messages]) => ({ field, messages }));
+      return new ApiException(ApiErrorCode.ValidationFailed, 'request validation failed', details);
+    },
+  });
+}

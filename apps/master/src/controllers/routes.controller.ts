@@ -1,0 +1,45 @@
+import { Page, Role } from '@aigw/contracts';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { Principal } from '../auth/principal';
+import { UUID_PARAM } from '../common/uuid-param.pipe';
+import { RouteCreateDto, RouteListQueryDto, RouteResponseDto, RouteUpdateDto } from '../dtos/route.dto';
+import { RoutesService } from '../services/routes.service';
+
+@ApiTags('routes')
+@Controller('api/routes')
+export class RoutesController {
+  constructor(private readonly service: RoutesService) {}
+
+  @Get()
+  @Access(Role.Operator, Role.Viewer)
+  list(@Query() query: RouteListQueryDto): Promise<Page<RouteResponseDto>> {
+    return this.service.list(query);
+  }
+
+  @Get(':id')
+  @Access(Role.Operator, Role.Viewer)
+  get(@Param('id', UUID_PARAM) id: string): Promise<RouteResponseDto> {
+    return this.service.get(id);
+  }
+
+  @Post()
+  @Access(Role.Operator)
+  create(@CurrentPrincipal() principal: Principal, @Body() dto: RouteCreateDto): Promise<RouteResponseDto> {
+    return this.service.create(principal, dto);
+  }
+
+  @Patch(':id')
+  @Access(Role.Operator)
+  update(@CurrentPrincipal() principal: Principal, @Param('id', UUID_PARAM) id: string, @Body() dto: RouteUpdateDto): Promise<RouteResponseDto> {
+    return this.service.update(principal, id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Access(Role.Operator)
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id', UUID_PARAM) id: string): Promise<void> {
+    await this.service.remove(principal, id);
+  }
+}

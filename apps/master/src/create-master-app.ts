@@ -1,0 +1,110 @@
+import { AppConfig } from '@aigw/config';
+import { MIGRATIONS } from '@aigw/migrations';
+import { Database } from '@aigw/persistence';
+import { PinoNestLogger, createLogger } from '@aigw/telemetry';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
+import pino from 'pino';
+import { GlobalExceptionFilter } from './common/global-exception.filter';
+import { createValidationPipe } from './common/validation.pipe';
+import { MasterModule } from './master.module';
+import { AdminSeedService } from './services/admin-seed.service';
+import { BootstrapService } from './services/bootstrap.service';
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+export interface MasterApp {
+  app: NestFastifyApplication;
+  database: Database;
+  /** Every route Fastify registered (for the RBAC table test). */
+  routes: RegisteredRoute[];
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface MasterAppOptions {
+  /** Where JSON logs go (default stdout). */
+  logDestination?: pino.DestinationStream;
+  /** Where the one-time admin password banner goes (default stdout). */
+  print?: (line: string) => void;
+  /** Skip listen (for in-process tests using app.inject). */
+  listen?: boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Builds and starts the master: opens the database and migrates it, wires
+ * Nest on Fastify, seeds the admin, applies the config's bootstrap, listens.
+ */
+export async function createMasterApp(config: AppConfig, options: MasterAppOptions = {}): Promise<MasterApp> {
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const database = await Database.fromConfig(config, MIGRATIONS);
+  try {
+    const adapter = new FastifyAdapter({
+      loggerInstance: logger,
+      requestIdHeader: false,
+      genReqId: (request: IncomingMessage) => {
+        const incoming = request.headers['x-request-id'];
+        return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      },
+      bodyLimit: 1024 * 1024,
+      trustProxy: false,
+    });
+    const routes: RegisteredRoute[] = [];
+    const fastify = adapter.getInstance();
+    fastify.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) {
+        if (method !== 'HEAD') routes.push({ method, url: route.url });
+      }
+    });
+    fastify.addHook('onRequest', async (request, reply) => {
+      void reply.header('x-request-id', request.id);
+    });
+
+    const app = await NestFactory.create<NestFastifyApplication>(MasterModule.forRoot(config, database), adapter, {
+      logger: new PinoNestLogger(logger),
+    });
+    app.useGlobalPipes(createValidationPipe());
+    app.useGlobalFilters(new GlobalExceptionFilter());
+    app.enableShutdownHooks();
+
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('AI gateway admin API')
+        .setDescription('Control plane of the gateway. Each operation lists its allowed roles in `x-roles`.')
+        .setVersion('1')
+        .addBearerAuth()
+        .build(),
+    );
+    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+
+    await app.init();
+    await app.get(AdminSeedService).ensureAdmin(options.print);
+    await app.get(BootstrapService).apply();
+    if (options.listen !== false) await app.listen({ port: config.port, host: config.host });
+    const address = fastify.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+
+    return {
+      app,
+      database,
+      routes,
+      url: `http://127.0.0.1:${port}`,
+      close: async () => {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

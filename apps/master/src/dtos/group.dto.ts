@@ -1,0 +1,32 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ListQueryDto } from '../common/list-query.dto';
+
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:\/-]{0,127}$/;
+export const NAME_MESSAGE = 'must be 1-128 letters, digits and . _ : / -, starting with a letter or digit';
+
+export class GroupCreateDto {
+  @ApiProperty() @Matches(NAME_PATTERN, { message: NAME_MESSAGE }) name: string;
+  @ApiPropertyOptional({ description: 'price multiplier, 0-1000, up to 6 decimals', default: 1 })
+  @IsOptional() @IsNumber({ maxDecimalPlaces: 6, allowNaN: false, allowInfinity: false }) @Min(0) @Max(1000) ratio?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+}
+
+export class GroupUpdateDto {
+  @ApiPropertyOptional() @IsOptional() @Matches(NAME_PATTERN, { message: NAME_MESSAGE }) name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsNumber({ maxDecimalPlaces: 6, allowNaN: false, allowInfinity: false }) @Min(0) @Max(1000) ratio?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+}
+
+export class GroupListQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ description: 'substring of the name' }) @IsOptional() @IsString() @MaxLength(128) name?: string;
+}
+
+export class GroupResponseDto {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() ratio: number;
+  @ApiProperty() description: string;
+  @ApiProperty() created_at: string;
+  @ApiProperty() updated_at: string;
+}

@@ -1,0 +1,46 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ListQueryDto } from '../common/list-query.dto';
+import { NAME_MESSAGE, NAME_PATTERN } from './group.dto';
+import { IsUsd } from './validators';
+
+/** USD per 1M tokens, up to 6 decimals. */
+export class ModelPriceDto {
+  @ApiPropertyOptional() @IsOptional() @IsUsd() input?: number | string;
+  @ApiPropertyOptional() @IsOptional() @IsUsd() output?: number | string;
+  @ApiPropertyOptional() @IsOptional() @IsUsd() cached_input?: number | string | null;
+  @ApiPropertyOptional() @IsOptional() @IsUsd() cache_write?: number | string | null;
+}
+
+export class ModelCreateDto {
+  @ApiProperty() @Matches(NAME_PATTERN, { message: NAME_MESSAGE }) name: string;
+  @ApiPropertyOptional({ type: ModelPriceDto }) @IsOptional() @ValidateNested() @Type(() => ModelPriceDto) price?: ModelPriceDto;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+}
+
+export class ModelUpdateDto {
+  @ApiPropertyOptional() @IsOptional() @Matches(NAME_PATTERN, { message: NAME_MESSAGE }) name?: string;
+  @ApiPropertyOptional({ type: ModelPriceDto }) @IsOptional() @ValidateNested() @Type(() => ModelPriceDto) price?: ModelPriceDto;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+}
+
+export class ModelListQueryDto extends ListQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) name?: string;
+}
+
+export class ModelPriceResponseDto {
+  @ApiProperty({ description: 'micro-USD per 1M input tokens' }) input_micros: number;
+  @ApiProperty() output_micros: number;
+  @ApiProperty({ nullable: true }) cached_input_micros: number | null;
+  @ApiProperty({ nullable: true }) cache_write_micros: number | null;
+}
+
+export class ModelResponseDto {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ type: ModelPriceResponseDto }) price: ModelPriceResponseDto;
+  @ApiProperty() description: string;
+  @ApiProperty() created_at: string;
+  @ApiProperty() updated_at: string;
+}

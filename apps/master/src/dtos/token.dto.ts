@@ -1,0 +1,53 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsIP, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { ListQueryDto } from '../common/list-query.dto';
+import { NAME_MESSAGE, NAME_PATTERN } from './group.dto';
+import { IsDateOnlyOrTimestamp, IsUsd } from './validators';
+
+export class TokenCreateDto {
+  @ApiProperty() @Matches(NAME_PATTERN, { message: NAME_MESSAGE }) name: string;
+  @ApiPropertyOptional({ description: 'owner; admins only (default: the caller)' }) @IsOptional() @IsUUID() user_id?: string;
+  @ApiPropertyOptional({ description: 'budget in USD; admins only; omit for unlimited (bounded by the balance)' })
+  @IsOptional() @IsUsd() quota_usd?: number | string;
+  @ApiPropertyOptional({ type: [String], description: 'model allow-list; omit for all' })
+  @IsOptional() @IsArray() @ArrayMaxSize(500) @IsString({ each: true }) @MaxLength(128, { each: true }) models?: string[];
+  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(100) @IsIP(undefined, { each: true }) ip_allowlist?: string[];
+  @ApiPropertyOptional({ description: 'YYYY-MM-DD or ISO-8601' }) @IsOptional() @IsDateOnlyOrTimestamp() expires_at?: string;
+}
+
+export class TokenUpdateDto {
+  @ApiPropertyOptional() @IsOptional() @Matches(NAME_PATTERN, { message: NAME_MESSAGE }) name?: string;
+  @ApiPropertyOptional({ enum: ['active', 'disabled'] }) @IsOptional() @IsIn(['active', 'disabled']) status?: 'active' | 'disabled';
+  @ApiPropertyOptional({ nullable: true, description: 'admins only; null for unlimited' })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsUsd() quota_usd?: number | string | null;
+  @ApiPropertyOptional({ type: [String], nullable: true })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsArray() @ArrayMaxSize(500) @IsString({ each: true }) models?: string[] | null;
+  @ApiPropertyOptional({ type: [String], nullable: true })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsArray() @ArrayMaxSize(100) @IsIP(undefined, { each: true }) ip_allowlist?: string[] | null;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_, value) => value !== null) @IsDateOnlyOrTimestamp() expires_at?: string | null;
+}
+
+export class TokenListQueryDto extends ListQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() user_id?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) name?: string;
+  @ApiPropertyOptional({ enum: ['active', 'disabled'] }) @IsOptional() @IsIn(['active', 'disabled']) status?: string;
+}
+
+export class TokenResponseDto {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ description: 'masked key' }) key_hint: string;
+  @ApiProperty() user_id: string;
+  @ApiProperty() status: string;
+  @ApiProperty({ nullable: true }) quota_micros: number | null;
+  @ApiProperty() used_micros: number;
+  @ApiProperty({ nullable: true, type: [String] }) models: string[] | null;
+  @ApiProperty({ nullable: true, type: [String] }) ip_allowlist: string[] | null;
+  @ApiProperty({ nullable: true }) expires_at: string | null;
+  @ApiProperty({ nullable: true }) last_used_at: string | null;
+  @ApiProperty() created_at: string;
+}
+
+export class TokenCreatedResponseDto extends TokenResponseDto {
+  @ApiProperty({ description: 'the API key; shown only in this response' }) key: string;
+}

@@ -1,0 +1,27 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { ListQueryDto } from '../common/list-query.dto';
+
+export class UsageListQueryDto extends ListQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() user_id?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() token_id?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() channel_id?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) model?: string;
+  @ApiPropertyOptional({ description: 'ISO-8601, inclusive' }) @IsOptional() @IsISO8601() from?: string;
+  @ApiPropertyOptional({ description: 'ISO-8601, exclusive' }) @IsOptional() @IsISO8601() to?: string;
+}
+
+export class RollupListQueryDto extends ListQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() user_id?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() token_id?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() channel_id?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) model?: string;
+  @ApiPropertyOptional({ description: 'YYYY-MM-DD, inclusive' }) @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/) from?: string;
+  @ApiPropertyOptional({ description: 'YYYY-MM-DD, inclusive' }) @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/) to?: string;
+}
+
+export class AuditListQueryDto extends ListQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(32) entity?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) entity_id?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() actor_id?: string;
+}

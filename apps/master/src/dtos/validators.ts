@@ -1,0 +1,1 @@
+export { IsDateOnlyOrTimestamp, IsStringRecord, IsUsd } from '@aigw/config';

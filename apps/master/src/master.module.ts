@@ -1,0 +1,96 @@
+import { AppConfig, ConfigModule } from '@aigw/config';
+import { QueueModule } from '@aigw/metering';
+import { Database, ENTITIES } from '@aigw/persistence';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccessGuard } from './auth/access.guard';
+import { AuthService } from './auth/auth.service';
+import { JwtStrategy } from './auth/jwt.strategy';
+import { LoginLimiterService } from './auth/login-limiter.service';
+import { AgentsController } from './controllers/agents.controller';
+import { AuthController } from './controllers/auth.controller';
+import { ChannelsController } from './controllers/channels.controller';
+import { GroupsController } from './controllers/groups.controller';
+import { HealthController } from './controllers/health.controller';
+import { MeController } from './controllers/me.controller';
+import { ModelsController } from './controllers/models.controller';
+import { RootController } from './controllers/root.controller';
+import { RoutesController } from './controllers/routes.controller';
+import { TokensController } from './controllers/tokens.controller';
+import { UsageController } from './controllers/usage.controller';
+import { UsersController } from './controllers/users.controller';
+import { AdminSeedService } from './services/admin-seed.service';
+import { AgentsService } from './services/agents.service';
+import { AuditService } from './services/audit.service';
+import { BootstrapService } from './services/bootstrap.service';
+import { ChannelsService } from './services/channels.service';
+import { GroupsService } from './services/groups.service';
+import { ModelsService } from './services/models.service';
+import { PasswordService } from './services/password.service';
+import { RollupSchedulerService } from './services/rollup-scheduler.service';
+import { RoutesService } from './services/routes.service';
+import { TokensService } from './services/tokens.service';
+import { UsageService } from './services/usage.service';
+import { UsersService } from './services/users.service';
+
+/** The control plane: admin API, auth, settlement queue. Wiring only. */
+@Module({})
+export class MasterModule {
+  static forRoot(config: AppConfig, database: Database): DynamicModule {
+    return {
+      module: MasterModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => database.dataSource.options,
+          dataSourceFactory: async () => database.dataSource,
+        }),
+        TypeOrmModule.forFeature(ENTITIES),
+        PassportModule,
+        JwtModule.register({}),
+        TerminusModule,
+        ScheduleModule.forRoot(),
+        QueueModule.forRoot(),
+      ],
+      controllers: [
+        RootController,
+        HealthController,
+        AuthController,
+        MeController,
+        UsersController,
+        GroupsController,
+        TokensController,
+        ChannelsController,
+        ModelsController,
+        RoutesController,
+        AgentsController,
+        UsageController,
+      ],
+      providers: [
+        { provide: Database, useValue: database },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        JwtStrategy,
+        AuthService,
+        LoginLimiterService,
+        PasswordService,
+        AuditService,
+        AdminSeedService,
+        BootstrapService,
+        UsersService,
+        GroupsService,
+        TokensService,
+        ChannelsService,
+        ModelsService,
+        RoutesService,
+        AgentsService,
+        UsageService,
+        RollupSchedulerService,
+      ],
+    };
+  }
+}

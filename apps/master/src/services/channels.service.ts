@@ -1,0 +1,118 @@
+import { SecretCipher, maskSecret } from '@aigw/config';
+import { Page } from '@aigw/contracts';
+import { ChannelEntity } from '@aigw/persistence';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { ArrayContains, DataSource, FindOptionsWhere, Repository } from 'typeorm';
+import { ApiException } from '../common/api.exception';
+import { ChannelCreateDto, ChannelListQueryDto, ChannelResponseDto, ChannelUpdateDto } from '../dtos/channel.dto';
+import { AuditActor, AuditService } from './audit.service';
+import { toChannelResponse } from './mappers';
+import { contains, toPage } from './page.util';
+
+@Injectable()
+export class ChannelsService {
+  constructor(
+    @InjectRepository(ChannelEntity) private readonly channels: Repository<ChannelEntity>,
+    private readonly dataSource: DataSource,
+    private readonly cipher: SecretCipher,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(query: ChannelListQueryDto): Promise<Page<ChannelResponseDto>> {
+    const where: FindOptionsWhere<ChannelEntity> = {};
+    if (query.name) where.name = contains(query.name);
+    if (query.type) where.type = query.type;
+    if (query.status) where.status = query.status as ChannelEntity['status'];
+    if (query.model) where.models = ArrayContains([query.model]);
+    const result = await this.channels.findAndCount({
+      where,
+      order: { priority: 'DESC', name: 'ASC' },
+      take: query.limit,
+      skip: query.offset,
+    });
+    return toPage(result, toChannelResponse, query.limit, query.offset);
+  }
+
+  async get(id: string): Promise<ChannelResponseDto> {
+    return toChannelResponse(await this.find(id));
+  }
+
+  async create(actor: AuditActor, dto: ChannelCreateDto): Promise<ChannelResponseDto> {
+    if (await this.channels.existsBy({ name: dto.name })) throw ApiException.conflict(`channel ${dto.name} already exists`);
+    const channel = await this.dataSource.transaction(async (manager) => {
+      const created = await manager.save(
+        manager.create(ChannelEntity, {
+          name: dto.name,
+          type: dto.type,
+          baseUrl: dto.base_url,
+          models: dto.models ?? [],
+          modelMapping: dto.model_mapping ?? {},
+          extraHeaders: dto.headers ?? {},
+          priority: dto.priority ?? 0,
+          weight: dto.weight ?? 1,
+          region: dto.region ?? null,
+          status: dto.status ?? 'enabled',
+        }),
+      );
+      // The ciphertext is bound to the id, so it is sealed once the id exists.
+      if (dto.key) Object.assign(created, await this.sealKey(manager.getRepository(ChannelEntity), created.id, dto.key));
+      await this.audit.record(actor, 'create', 'channel', created.id, { ...dto }, manager);
+      return created;
+    });
+    return toChannelResponse(channel);
+  }
+
+  async update(actor: AuditActor, id: string, dto: ChannelUpdateDto): Promise<ChannelResponseDto> {
+    const channel = await this.find(id);
+    if (dto.name !== undefined && dto.name !== channel.name && (await this.channels.existsBy({ name: dto.name }))) {
+      throw ApiException.conflict(`channel ${dto.name} already exists`);
+    }
+    const changes: Partial<ChannelEntity> = {};
+    if (dto.name !== undefined) changes.name = dto.name;
+    if (dto.type !== undefined) changes.type = dto.type;
+    if (dto.base_url !== undefined) changes.baseUrl = dto.base_url;
+    if (dto.models !== undefined) changes.models = dto.models;
+    if (dto.model_mapping !== undefined) changes.modelMapping = dto.model_mapping;
+    if (dto.headers !== undefined) changes.extraHeaders = dto.headers;
+    if (dto.priority !== undefined) changes.priority = dto.priority;
+    if (dto.weight !== undefined) changes.weight = dto.weight;
+    if (dto.region !== undefined) changes.region = dto.region;
+    if (dto.status !== undefined) {
+      changes.status = dto.status;
+      changes.statusReason = null;
+    }
+    await this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(ChannelEntity);
+      if (Object.keys(changes).length > 0) await repository.update({ id }, changes);
+      if (dto.key === null) await repository.update({ id }, { keyCiphertext: null, keyId: null, keyHint: null });
+      else if (dto.key !== undefined) await this.sealKey(repository, id, dto.key);
+      await this.audit.record(actor, 'update', 'channel', id, { ...dto }, manager);
+    });
+    return this.get(id);
+  }
+
+  async remove(actor: AuditActor, id: string): Promise<void> {
+    const channel = await this.find(id);
+    await this.channels.remove(channel);
+    await this.audit.record(actor, 'delete', 'channel', id, { name: channel.name });
+  }
+
+  /** The plaintext key, for the data plane only; never returned by the admin API. */
+  async revealKey(id: string): Promise<string | null> {
+    const row = await this.channels.findOne({ where: { id }, select: { id: true, keyCiphertext: true } });
+    return row?.keyCiphertext ? this.cipher.open(row.keyCiphertext, id) : null;
+  }
+
+  private async sealKey(repository: Repository<ChannelEntity>, id: string, key: string): Promise<Partial<ChannelEntity>> {
+    const sealed = { keyCiphertext: this.cipher.seal(key, id), keyId: this.cipher.currentKeyId, keyHint: maskSecret(key) };
+    await repository.update({ id }, sealed);
+    return { keyId: sealed.keyId, keyHint: sealed.keyHint };
+  }
+
+  private async find(id: string): Promise<ChannelEntity> {
+    const channel = await this.channels.findOneBy({ id });
+    if (!channel) throw ApiException.notFound('channel');
+    return channel;
+  }
+}

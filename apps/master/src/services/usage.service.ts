@@ -1,0 +1,62 @@
+import { Page, Role } from '@aigw/contracts';
+import { AuditLogEntity, DailyRollupEntity, UsageLogEntity } from '@aigw/persistence';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { And, FindOptionsWhere, LessThan, LessThanOrEqual, MoreThanOrEqual, Repository } from 'typeorm';
+import { Principal } from '../auth/principal';
+import { AuditListQueryDto, RollupListQueryDto, UsageListQueryDto } from '../dtos/usage.dto';
+import { iso } from './mappers';
+import { toPage } from './page.util';
+
+/** Read side of usage, rollups and the audit log. Users see only their own usage. */
+@Injectable()
+export class UsageService {
+  constructor(
+    @InjectRepository(UsageLogEntity) private readonly usage: Repository<UsageLogEntity>,
+    @InjectRepository(DailyRollupEntity) private readonly rollups: Repository<DailyRollupEntity>,
+    @InjectRepository(AuditLogEntity) private readonly audit: Repository<AuditLogEntity>,
+  ) {}
+
+  async listUsage(principal: Principal, query: UsageListQueryDto): Promise<Page<Record<string, unknown>>> {
+    const where: FindOptionsWhere<UsageLogEntity> = {};
+    if (principal.role === Role.User) where.userId = principal.id;
+    else if (query.user_id) where.userId = query.user_id;
+    if (query.token_id) where.tokenId = query.token_id;
+    if (query.channel_id) where.channelId = query.channel_id;
+    if (query.model) where.model = query.model;
+    if (query.from && query.to) where.createdAt = And(MoreThanOrEqual(new Date(query.from)), LessThan(new Date(query.to)));
+    else if (query.from) where.createdAt = MoreThanOrEqual(new Date(query.from));
+    else if (query.to) where.createdAt = LessThan(new Date(query.to));
+    const result = await this.usage.findAndCount({ where, order: { createdAt: 'DESC' }, take: query.limit, skip: query.offset });
+    return toPage(result, (row) => snakeCase({ ...row, createdAt: iso(row.createdAt) }), query.limit, query.offset);
+  }
+
+  async listRollups(principal: Principal, query: RollupListQueryDto): Promise<Page<Record<string, unknown>>> {
+    const where: FindOptionsWhere<DailyRollupEntity> = {};
+    if (principal.role === Role.User) where.userId = principal.id;
+    else if (query.user_id) where.userId = query.user_id;
+    if (query.token_id) where.tokenId = query.token_id;
+    if (query.channel_id) where.channelId = query.channel_id;
+    if (query.model) where.model = query.model;
+    if (query.from && query.to) where.day = And(MoreThanOrEqual(query.from), LessThanOrEqual(query.to));
+    else if (query.from) where.day = MoreThanOrEqual(query.from);
+    else if (query.to) where.day = LessThanOrEqual(query.to);
+    const result = await this.rollups.findAndCount({ where, order: { day: 'DESC', model: 'ASC' }, take: query.limit, skip: query.offset });
+    return toPage(result, (row) => snakeCase({ ...row }), query.limit, query.offset);
+  }
+
+  async listAudit(query: AuditListQueryDto): Promise<Page<Record<string, unknown>>> {
+    const where: FindOptionsWhere<AuditLogEntity> = {};
+    if (query.entity) where.entity = query.entity;
+    if (query.entity_id) where.entityId = query.entity_id;
+    if (query.actor_id) where.actorId = query.actor_id;
+    const result = await this.audit.findAndCount({ where, order: { id: 'DESC' }, take: query.limit, skip: query.offset });
+    return toPage(result, (row) => snakeCase({ ...row, createdAt: iso(row.createdAt) }), query.limit, query.offset);
+  }
+}
+
+function snakeCase(row: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(row).map(([key, value]) => [key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`), value]),
+  );
+}

@@ -1,0 +1,36 @@
+import { BootstrapConfig } from './bootstrap.schema';
+import { LogLevel } from './config.schema';
+
+/**
+ * The validated configuration every service is given. Built once at start by
+ * `loadConfig`; secrets are resolved (from config, env or the data dir).
+ */
+export class AppConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** null: embedded PGlite under dataDir. */
+  readonly databaseUrl: string | null;
+  /** null: in-process queue and local limits. */
+  readonly redisUrl: string | null;
+  readonly redisPrefix: string;
+  readonly jwtSecret: string;
+  readonly jwtTtlSeconds: number;
+  /** null: generate one on first start. */
+  readonly adminPassword: string | null;
+  /** Current channel-key encryption key (32 bytes). */
+  readonly secretKey: Buffer;
+  readonly previousSecretKeys: Buffer[];
+  readonly logLevel: LogLevel;
+  readonly bootstrap: BootstrapConfig;
+  /** Where the values came from, for the start banner. */
+  readonly source: string | null;
+
+  constructor(values: Omit<AppConfig, 'embeddedDatabase'>) {
+    Object.assign(this, values);
+  }
+
+  get embeddedDatabase(): boolean {
+    return this.databaseUrl === null;
+  }
+}

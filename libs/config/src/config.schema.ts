@@ -1,0 +1,53 @@
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { BootstrapConfig } from './bootstrap.schema';
+
+/** A 32-byte key: 64 hex characters or base64 of 32 bytes. */
+export const SECRET_KEY_PATTERN = /^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)$/;
+
+/**
+ * The configuration file, as written by an operator (snake_case keys).
+ * Every key is optional; embedded defaults apply to what is left out.
+ */
+export class ConfigFile {
+  /** HTTP port of the master (with its embedded agent). */
+  @IsOptional() @IsInt() @Min(0) @Max(65535) port?: number;
+  /** Interface to listen on. */
+  @IsOptional() @IsString() host?: string;
+  /** Where PGlite, generated secrets and spools live. */
+  @IsOptional() @IsString() @MinLength(1) data_dir?: string;
+  /** Postgres connection string; empty means embedded PGlite under data_dir. */
+  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// or postgresql:// URL' }) database_url?: string;
+  /** Redis connection string; empty means the in-process job queue and local rate limits. */
+  @IsOptional() @Matches(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' }) redis_url?: string;
+  /** Prefix of every Redis key (queues, limits), so deployments can share a Redis. */
+  @IsOptional() @Matches(/^[A-Za-z0-9:_-]{1,64}$/, { message: 'must be 1-64 letters, digits, : _ -' }) redis_prefix?: string;
+  /** Secret that signs admin JWTs; generated into data_dir when absent. */
+  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' }) jwt_secret?: string;
+  /** Lifetime of an admin JWT in seconds. */
+  @IsOptional() @IsInt() @Min(60) @Max(30 * 24 * 3600) jwt_ttl_seconds?: number;
+  /** Initial password of the built-in `admin`; printed once and generated when absent. */
+  @IsOptional() @IsString() @MinLength(8) @MaxLength(256) admin_password?: string;
+  /** AES-256-GCM key for channel keys at rest; generated into data_dir when absent. */
+  @IsOptional() @Matches(SECRET_KEY_PATTERN, { message: 'must be 32 bytes as 64 hex characters or base64' }) secret_key?: string;
+  /** Keys that used to be secret_key: still decrypt, never encrypt. */
+  @IsOptional() @IsArray() @Matches(SECRET_KEY_PATTERN, { each: true, message: 'each must be 32 bytes as 64 hex characters or base64' }) previous_secret_keys?: string[];
+  /** pino log level. */
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) log_level?: string;
+  /** Declarative state applied idempotently at every start. */
+  @IsOptional() @ValidateNested() @Type(() => BootstrapConfig) bootstrap?: BootstrapConfig;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

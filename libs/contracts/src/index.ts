@@ -1,0 +1,6 @@
+export * from './error-codes';
+export * from './money';
+export * from './pagination';
+export * from './roles';
+export * from './provider-types';
+export * from './usage-record';

@@ -1,0 +1,40 @@
+/** One attempt of a request at one channel. */
+export interface UsageAttempt {
+  channel_id: string;
+  status: number;
+  error_class?: string;
+  latency_ms: number;
+}
+
+/**
+ * What an agent reports for one client request; settled exactly once by
+ * `request_id` (at-least-once delivery, idempotent insert).
+ */
+export interface UsageRecord {
+  request_id: string;
+  token_id: string | null;
+  user_id: string | null;
+  group_id?: string | null;
+  channel_id?: string | null;
+  agent_id?: string | null;
+  region?: string | null;
+  model: string;
+  upstream_model?: string | null;
+  endpoint?: string;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens?: number;
+  cache_write_tokens?: number;
+  reasoning_tokens?: number;
+  estimated?: boolean;
+  cost_micros: number;
+  channel_cost_micros?: number;
+  latency_ms: number;
+  first_token_ms?: number | null;
+  status: number;
+  stream?: boolean;
+  error_class?: string | null;
+  attempts?: UsageAttempt[];
+  /** ISO-8601; when the request finished. */
+  created_at: string;
+}

@@ -1,0 +1,86 @@
+import { Job, Queue, QueueEvents, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { JOB_ATTEMPTS, JOB_BACKOFF_MS, JobHandle, JobName, JobOptions, JobPayloads, JobProcessor, JobQueue, QueueHealth } from './job-queue';
+
+const QUEUE_NAME = 'jobs';
+
+export interface BullmqJobQueueOptions {
+  redisUrl: string;
+  /** Redis key prefix; lets several deployments (or test files) share one Redis. */
+  prefix?: string;
+  concurrency?: number;
+}
+
+/**
+ * Jobs on Redis with BullMQ: survive a master restart, are shared by every
+ * master (any one of them processes a job), retried with exponential backoff.
+ * Completed job ids are kept an hour so a re-delivered job id is a no-op.
+ */
+export class BullmqJobQueue extends JobQueue {
+  private readonly connections: IORedis[] = [];
+  private readonly queue: Queue;
+  private readonly worker: Worker;
+  private readonly events: QueueEvents;
+
+  constructor(processors: JobProcessor[], options: BullmqJobQueueOptions) {
+    super();
+    const byName = new Map(processors.map((processor) => [processor.name, processor]));
+    const prefix = options.prefix ?? 'aigw';
+    const connect = () => {
+      // BullMQ's blocking commands need maxRetriesPerRequest: null.
+      const connection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true });
+      connection.on('error', () => undefined);
+      this.connections.push(connection);
+      return connection;
+    };
+    this.queue = new Queue(QUEUE_NAME, {
+      connection: connect(),
+      prefix,
+      defaultJobOptions: {
+        attempts: JOB_ATTEMPTS,
+        backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+        removeOnComplete: { age: 3600, count: 10_000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    });
+    this.worker = new Worker(
+      QUEUE_NAME,
+      async (job: Job) => {
+        const processor = byName.get(job.name as JobName);
+        if (!processor) throw new Error(`no processor for job ${job.name}`);
+        await processor.process(job.data);
+      },
+      { connection: connect(), prefix, concurrency: options.concurrency ?? 4 },
+    );
+    this.worker.on('error', () => undefined);
+    this.events = new QueueEvents(QUEUE_NAME, { connection: connect(), prefix });
+    this.events.on('error', () => undefined);
+  }
+
+  async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options: JobOptions = {}): Promise<JobHandle> {
+    await this.events.waitUntilReady();
+    const job = await this.queue.add(name, payload, options.jobId ? { jobId: options.jobId } : undefined);
+    return { id: job.id!, finished: () => job.waitUntilFinished(this.events).then(() => undefined) };
+  }
+
+  async health(): Promise<QueueHealth> {
+    try {
+      const counts = await this.queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
+      return {
+        kind: 'bullmq',
+        ok: true,
+        waiting: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0),
+        failed: counts.failed ?? 0,
+      };
+    } catch (error) {
+      return { kind: 'bullmq', ok: false, waiting: 0, failed: 0, error: (error as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.worker.close();
+    await this.events.close();
+    await this.queue.close();
+    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())));
+  }
+}

@@ -1,0 +1,44 @@
+import { UsageRecord } from '@aigw/contracts';
+
+/** Jobs and their payloads. Payloads are plain JSON: they cross Redis. */
+export interface JobPayloads {
+  'settle-usage': UsageRecord;
+  'rollup-daily': { day: string };
+}
+
+export type JobName = keyof JobPayloads;
+
+export interface JobOptions {
+  /** Jobs with the same id are deduplicated while one is pending. */
+  jobId?: string;
+}
+
+export interface JobHandle {
+  id: string;
+  /** Resolves when the job completed, rejects when it failed its last attempt. */
+  finished(): Promise<void>;
+}
+
+/** A processor of one job name; the same code runs on BullMQ and in-process. */
+export interface JobProcessor<N extends JobName = JobName> {
+  readonly name: N;
+  process(payload: JobPayloads[N]): Promise<void>;
+}
+
+export interface QueueHealth {
+  kind: 'bullmq' | 'in-process';
+  ok: boolean;
+  waiting: number;
+  failed: number;
+  error?: string;
+}
+
+/** Settlement and rollup jobs: BullMQ on Redis when configured, else in-process. */
+export abstract class JobQueue {
+  abstract enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options?: JobOptions): Promise<JobHandle>;
+  abstract health(): Promise<QueueHealth>;
+  abstract close(): Promise<void>;
+}
+
+export const JOB_ATTEMPTS = 5;
+export const JOB_BACKOFF_MS = 500;

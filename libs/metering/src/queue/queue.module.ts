@@ -1,0 +1,39 @@
+import { AppConfig } from '@aigw/config';
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { RollupDailyProcessor } from '../processors/rollup-daily.processor';
+import { SettleUsageProcessor } from '../processors/settle-usage.processor';
+import { BullmqJobQueue } from './bullmq-job-queue';
+import { InProcessJobQueue } from './in-process-job-queue';
+import { JobQueue } from './job-queue';
+
+export function createJobQueue(dataSource: DataSource, redisUrl: string | null, prefix = 'aigw'): JobQueue {
+  const processors = [new SettleUsageProcessor(dataSource), new RollupDailyProcessor(dataSource)];
+  return redisUrl ? new BullmqJobQueue(processors, { redisUrl, prefix }) : new InProcessJobQueue(processors);
+}
+
+/** The job queue of the master, chosen by config: BullMQ with redis_url, else in-process. */
+@Global()
+@Module({})
+export class QueueModule implements OnApplicationShutdown {
+  constructor(@Inject(JobQueue) private readonly queue: JobQueue) {}
+
+  static forRoot(): DynamicModule {
+    return {
+      module: QueueModule,
+      providers: [
+        {
+          provide: JobQueue,
+          inject: [DataSource, AppConfig],
+          useFactory: (dataSource: DataSource, config: AppConfig) =>
+            createJobQueue(dataSource, config.redisUrl, config.redisPrefix),
+        },
+      ],
+      exports: [JobQueue],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close();
+  }
+}

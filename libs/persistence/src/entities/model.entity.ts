@@ -1,0 +1,16 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { bigintTransformer } from './column-transformers';
+
+/** A logical model and its customer price, in micro-USD per 1M tokens. */
+@Entity('models')
+export class ModelEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'varchar', length: 128, unique: true }) name: string;
+  @Column({ type: 'bigint', default: 0, transformer: bigintTransformer }) inputPriceMicros: number;
+  @Column({ type: 'bigint', default: 0, transformer: bigintTransformer }) outputPriceMicros: number;
+  @Column({ type: 'bigint', nullable: true, transformer: bigintTransformer }) cachedInputPriceMicros: number | null;
+  @Column({ type: 'bigint', nullable: true, transformer: bigintTransformer }) cacheWritePriceMicros: number | null;
+  @Column({ type: 'varchar', length: 500, default: '' }) description: string;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+}

@@ -1,0 +1,2 @@
+// Built by its own issue; see DESIGN.md for what belongs here.
+export {};
