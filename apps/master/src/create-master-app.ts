@@ -84,7 +84,10 @@ export async function createMasterApp(config: AppConfig, options: MasterAppOptio
         .addBearerAuth()
         .build(),
     );
-    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+    SwaggerModule.setup('api/docs', app, document, {
+      jsonDocumentUrl: 'api/docs/openapi.json',
+      yamlDocumentUrl: 'api/docs/openapi.yaml',
+    });
 
     await app.init();
     await app.get(AdminSeedService).ensureAdmin(options.print);

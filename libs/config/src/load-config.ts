@@ -55,7 +55,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   if (errors.length > 0) {
     const first = flattenErrors(errors)[0];
     const source = sourceNames.get(first.path.split(/[.[]/)[0]);
-    throw new ConfigError(`${source ?? first.path}: ${first.message}${path && !source ? ` (in ${path})` : ''}`);
+    throw new ConfigError(`${source ?? first.path}: ${first.messages[0]}${path && !source ? ` (in ${path})` : ''}`);
   }
 
   const dataDir = resolve(cwd, file.data_dir ?? './data');
@@ -98,11 +98,12 @@ function requireFile(path: string, origin: string): string {
 function readYaml(path: string): Record<string, unknown> {
   let document: unknown;
   try {
-    document = parse(readFileSync(path, 'utf8'), { uniqueKeys: true, prettyErrors: false });
+    document = parse(readFileSync(path, 'utf8'), { uniqueKeys: true, prettyErrors: true });
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const where = error.linePos?.[0] ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
-      throw new ConfigError(`${path}: malformed YAML${where}: ${error.message.split('\n')[0]}`);
+      const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      throw new ConfigError(`${path}: malformed YAML${where}: ${reason}`);
     }
     throw new ConfigError(`${path}: cannot be read: ${(error as Error).message}`);
   }
@@ -122,8 +123,11 @@ function parsePort(variable: string, value: string): number {
 
 interface FlatError {
   path: string;
-  message: string;
+  /** Type and membership checks first: "must be an integer" explains more than "must not be greater than". */
+  messages: string[];
 }
+
+const FUNDAMENTAL = /^(whitelistValidation|is[A-Z]\w*|matches|nestedValidation)$/;
 
 export function flattenErrors(errors: ValidationError[], prefix = '', unknown = 'unknown key'): FlatError[] {
   const flat: FlatError[] = [];
@@ -134,10 +138,10 @@ export function flattenErrors(errors: ValidationError[], prefix = '', unknown = 
         ? `${prefix}.${error.property}`
         : error.property;
     if (error.constraints) {
-      const messages = Object.entries(error.constraints).map(([name, message]) =>
-        name === 'whitelistValidation' ? unknown : message.replace(new RegExp(`^${error.property} `), ''),
-      );
-      flat.push({ path, message: messages.join('; ') });
+      const messages = Object.entries(error.constraints)
+        .sort(([a], [b]) => Number(FUNDAMENTAL.test(b)) - Number(FUNDAMENTAL.test(a)))
+        .map(([name, message]) => (name === 'whitelistValidation' ? unknown : message.replace(new RegExp(`^${error.property} `), '')));
+      flat.push({ path, messages });
     }
     if (error.children?.length) flat.push(...flattenErrors(error.children, path, unknown));
   }

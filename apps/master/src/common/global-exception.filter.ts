@@ -28,7 +28,14 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const { status, body } = this.toBody(exception, String(request.id));
     if (status >= 500) {
-      this.logger.error({ msg: 'request failed', err: exception, requestId: request.id, route: request.routeOptions?.url });
+      // Not the raw error: a failed query carries its parameters, which may hold user input.
+      const error = exception instanceof Error ? exception : new Error(String(exception));
+      this.logger.error({
+        msg: 'request failed',
+        error: { type: error.constructor.name, message: error.message, code: (error as { code?: string }).code, stack: error.stack },
+        requestId: request.id,
+        route: request.routeOptions?.url,
+      });
     }
     if (exception instanceof ApiException) void reply.headers(exception.headers);
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);

@@ -13,10 +13,8 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const byField = new Map<string, string[]>();
-      for (const { path, message } of flattenErrors(errors, '', 'unknown field')) {
-        const messages = byField.get(path || 'body') ?? [];
-        messages.push(...message.split('; '));
-        byField.set(path || 'body', messages);
+      for (const { path, messages } of flattenErrors(errors, '', 'unknown field')) {
+        byField.set(path || 'body', [...(byField.get(path || 'body') ?? []), ...messages]);
       }
       const details: ApiFieldError[] = [...byField].map(([field, messages]) => ({ field, messages }));
       return new ApiException(ApiErrorCode.ValidationFailed, 'request validation failed', details);

@@ -1,5 +1,5 @@
 import { ApiErrorCode, Page, Role, usdToMicros } from '@aigw/contracts';
-import { BalanceLedgerEntity, GroupEntity, UserEntity } from '@aigw/persistence';
+import { BalanceLedgerEntity, GroupEntity, UserEntity, queryRows } from '@aigw/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, FindOptionsWhere, Repository } from 'typeorm';
@@ -96,9 +96,11 @@ export class UsersService {
     const amount = usdToMicros(dto.amount_usd);
     await this.find(id);
     await this.dataSource.transaction(async (manager) => {
-      const [row]: { balance_micros: string }[] = await manager.query(
-        'UPDATE users SET balance_micros = balance_micros + $1, updated_at = now() WHERE id = $2 RETURNING balance_micros',
-        [amount, id],
+      const [row] = queryRows<{ balance_micros: string }>(
+        await manager.query(
+          'UPDATE users SET balance_micros = balance_micros + $1, updated_at = now() WHERE id = $2 RETURNING balance_micros',
+          [amount, id],
+        ),
       );
       await manager.insert(BalanceLedgerEntity, {
         userId: id,

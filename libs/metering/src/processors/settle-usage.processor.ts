@@ -1,4 +1,5 @@
 import { UsageRecord } from '@aigw/contracts';
+import { queryRows } from '@aigw/persistence';
 import { DataSource } from 'typeorm';
 import { JobProcessor } from '../queue/job-queue';
 
@@ -51,9 +52,11 @@ export class SettleUsageProcessor implements JobProcessor<'settle-usage'> {
       );
       if (inserted.length === 0 || record.cost_micros === 0 || !record.user_id) return;
 
-      const [user]: { balance_micros: string }[] = await manager.query(
-        'UPDATE users SET balance_micros = balance_micros - $1 WHERE id = $2 RETURNING balance_micros',
-        [record.cost_micros, record.user_id],
+      const [user] = queryRows<{ balance_micros: string }>(
+        await manager.query('UPDATE users SET balance_micros = balance_micros - $1 WHERE id = $2 RETURNING balance_micros', [
+          record.cost_micros,
+          record.user_id,
+        ]),
       );
       if (!user) return;
       await manager.query(

@@ -1,0 +1,73 @@
+/**
+ * The committed access decision for every route the master registers.
+ * `public`: anyone; otherwise the roles that may call it. A new route fails
+ * the RBAC test until it is added here, which makes its access a reviewed
+ * decision rather than an accident.
+ */
+export type Access = 'public' | Array<'admin' | 'operator' | 'viewer' | 'user'>;
+
+const ALL = ['admin', 'operator', 'viewer', 'user'] as const;
+const STAFF_READ = ['admin', 'operator', 'viewer'] as const;
+const OPERATE = ['admin', 'operator'] as const;
+
+export const ACCESS_TABLE: Record<string, Access> = {
+  'GET /': 'public',
+  'GET /ping': 'public',
+  'GET /api/health': 'public',
+  'GET /api/docs': 'public',
+  'GET /api/docs/*': 'public',
+  'GET /api/docs/openapi.json': 'public',
+  'GET /api/docs/openapi.yaml': 'public',
+  'POST /api/auth/login': 'public',
+
+  'GET /api/me': [...ALL],
+  'PUT /api/me/password': [...ALL],
+
+  'GET /api/users': ['admin', 'viewer'],
+  'GET /api/users/:id': ['admin', 'viewer'],
+  'POST /api/users': ['admin'],
+  'PATCH /api/users/:id': ['admin'],
+  'DELETE /api/users/:id': ['admin'],
+  'POST /api/users/:id/balance-adjustments': ['admin'],
+
+  'GET /api/groups': [...STAFF_READ],
+  'GET /api/groups/:id': [...STAFF_READ],
+  'POST /api/groups': ['admin'],
+  'PATCH /api/groups/:id': ['admin'],
+  'DELETE /api/groups/:id': ['admin'],
+
+  'GET /api/tokens': ['admin', 'viewer', 'user'],
+  'GET /api/tokens/:id': ['admin', 'viewer', 'user'],
+  'POST /api/tokens': ['admin', 'user'],
+  'PATCH /api/tokens/:id': ['admin', 'user'],
+  'DELETE /api/tokens/:id': ['admin', 'user'],
+
+  'GET /api/channels': [...STAFF_READ],
+  'GET /api/channels/:id': [...STAFF_READ],
+  'POST /api/channels': [...OPERATE],
+  'PATCH /api/channels/:id': [...OPERATE],
+  'DELETE /api/channels/:id': [...OPERATE],
+
+  'GET /api/models': [...ALL],
+  'GET /api/models/:id': [...ALL],
+  'POST /api/models': [...OPERATE],
+  'PATCH /api/models/:id': [...OPERATE],
+  'DELETE /api/models/:id': [...OPERATE],
+
+  'GET /api/routes': [...STAFF_READ],
+  'GET /api/routes/:id': [...STAFF_READ],
+  'POST /api/routes': [...OPERATE],
+  'PATCH /api/routes/:id': [...OPERATE],
+  'DELETE /api/routes/:id': [...OPERATE],
+
+  'GET /api/agents': [...STAFF_READ],
+  'GET /api/agents/:id': [...STAFF_READ],
+  'DELETE /api/agents/:id': [...OPERATE],
+  'GET /api/agents/enrollment-tokens': [...OPERATE],
+  'POST /api/agents/enrollment-tokens': [...OPERATE],
+  'DELETE /api/agents/enrollment-tokens/:id': [...OPERATE],
+
+  'GET /api/usage': [...ALL],
+  'GET /api/usage/daily': [...ALL],
+  'GET /api/audit': [...STAFF_READ],
+};
