@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { Principal } from '../auth/principal';
 
-const SECRET_FIELD = /(password|secret|key|token|credential)/i;
+const SECRET_FIELD = /(password|secret|key|token|credential|headers)/i;
 const SAFE_FIELD = /^(key_hint|token_hint|key_id|models|token_id|user_id|channel_id|id)$/;
 
 export type AuditActor = Pick<Principal, 'id' | 'username'> | { id: null; username: 'bootstrap' | 'system' };

@@ -27,6 +27,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from './audit.service';
 import { ratioToPpm } from './groups.service';
 import { priceToMicros } from './models.service';
+import { openChannelHeaders, sealChannelHeaders, sealChannelKey } from './channel-secrets.util';
 import { PasswordService } from './password.service';
 import { parseExpiry } from './tokens.service';
 import { ADMIN_USERNAME } from './users.service';
@@ -139,7 +140,7 @@ class BootstrapRun {
       where: { name: entry.name },
       select: {
         id: true, name: true, type: true, baseUrl: true, keyCiphertext: true, keyId: true, keyHint: true, models: true,
-        modelMapping: true, extraHeaders: true, priority: true, weight: true, region: true, status: true, statusReason: true,
+        modelMapping: true, headersCiphertext: true, headerNames: true, priority: true, weight: true, region: true, status: true, statusReason: true,
       },
     });
     if (entry.delete) return this.remove(existing, 'channel');
@@ -151,7 +152,6 @@ class BootstrapRun {
     if (entry.base_url !== undefined) desired.baseUrl = entry.base_url;
     if (entry.models !== undefined) desired.models = entry.models;
     if (entry.model_mapping !== undefined) desired.modelMapping = entry.model_mapping;
-    if (entry.headers !== undefined) desired.extraHeaders = entry.headers;
     if (entry.priority !== undefined) desired.priority = entry.priority;
     if (entry.weight !== undefined) desired.weight = entry.weight;
     if (entry.region !== undefined) desired.region = entry.region;
@@ -162,16 +162,17 @@ class BootstrapRun {
     const channel = existing
       ? (await this.update(ChannelEntity, 'channel', existing, desired), existing)
       : await this.create(ChannelEntity, 'channel', {
-          name: entry.name, models: [], modelMapping: {}, extraHeaders: {}, priority: 0, weight: 1, region: null,
+          name: entry.name, models: [], modelMapping: {}, headerNames: [], priority: 0, weight: 1, region: null,
           status: 'enabled', ...desired,
         });
-    if (entry.key !== undefined && !this.keyMatches(channel, entry.key)) {
-      await this.manager.update(ChannelEntity, { id: channel.id }, {
-        keyCiphertext: this.cipher.seal(entry.key, channel.id),
-        keyId: this.cipher.currentKeyId,
-        keyHint: maskSecret(entry.key),
-      });
-      if (existing) await this.changed('update', 'channel', channel.id, { key: 'changed' });
+    const secrets: Partial<ChannelEntity> = {};
+    if (entry.key !== undefined && !this.keyMatches(channel, entry.key)) Object.assign(secrets, sealChannelKey(this.cipher, channel.id, entry.key));
+    if (entry.headers !== undefined && !this.headersMatch(channel, entry.headers)) {
+      Object.assign(secrets, sealChannelHeaders(this.cipher, channel.id, entry.headers));
+    }
+    if (Object.keys(secrets).length > 0) {
+      await this.manager.update(ChannelEntity, { id: channel.id }, secrets);
+      if (existing) await this.changed('update', 'channel', channel.id, { secrets: Object.keys(secrets).filter((field) => field.endsWith('Ciphertext')) });
     }
   }
 
@@ -231,6 +232,14 @@ class BootstrapRun {
     if (!channel.keyCiphertext) return false;
     try {
       return this.cipher.open(channel.keyCiphertext, channel.id) === key;
+    } catch {
+      return false;
+    }
+  }
+
+  private headersMatch(channel: ChannelEntity, headers: Record<string, string>): boolean {
+    try {
+      return isDeepStrictEqual(openChannelHeaders(this.cipher, channel), headers);
     } catch {
       return false;
     }

@@ -1,4 +1,4 @@
-import { SecretCipher, maskSecret } from '@aigw/config';
+import { SecretCipher } from '@aigw/config';
 import { Page } from '@aigw/contracts';
 import { ChannelEntity } from '@aigw/persistence';
 import { Injectable } from '@nestjs/common';
@@ -8,6 +8,7 @@ import { ApiException } from '../common/api.exception';
 import { ChannelCreateDto, ChannelListQueryDto, ChannelResponseDto, ChannelUpdateDto } from '../dtos/channel.dto';
 import { AuditActor, AuditService } from './audit.service';
 import { toChannelResponse } from './mappers';
+import { openChannelHeaders, sealChannelHeaders, sealChannelKey } from './channel-secrets.util';
 import { contains, toPage } from './page.util';
 
 @Injectable()
@@ -48,15 +49,19 @@ export class ChannelsService {
           baseUrl: dto.base_url,
           models: dto.models ?? [],
           modelMapping: dto.model_mapping ?? {},
-          extraHeaders: dto.headers ?? {},
           priority: dto.priority ?? 0,
           weight: dto.weight ?? 1,
           region: dto.region ?? null,
           status: dto.status ?? 'enabled',
         }),
       );
-      // The ciphertext is bound to the id, so it is sealed once the id exists.
-      if (dto.key) Object.assign(created, await this.sealKey(manager.getRepository(ChannelEntity), created.id, dto.key));
+      // Ciphertexts are bound to the id, so they are sealed once the id exists.
+      const sealed = {
+        ...(dto.key ? sealChannelKey(this.cipher, created.id, dto.key) : {}),
+        ...(dto.headers ? sealChannelHeaders(this.cipher, created.id, dto.headers) : {}),
+      };
+      if (Object.keys(sealed).length > 0) await manager.update(ChannelEntity, { id: created.id }, sealed);
+      Object.assign(created, sealed);
       await this.audit.record(actor, 'create', 'channel', created.id, { ...dto }, manager);
       return created;
     });
@@ -74,7 +79,7 @@ export class ChannelsService {
     if (dto.base_url !== undefined) changes.baseUrl = dto.base_url;
     if (dto.models !== undefined) changes.models = dto.models;
     if (dto.model_mapping !== undefined) changes.modelMapping = dto.model_mapping;
-    if (dto.headers !== undefined) changes.extraHeaders = dto.headers;
+    if (dto.headers !== undefined) Object.assign(changes, sealChannelHeaders(this.cipher, id, dto.headers));
     if (dto.priority !== undefined) changes.priority = dto.priority;
     if (dto.weight !== undefined) changes.weight = dto.weight;
     if (dto.region !== undefined) changes.region = dto.region;
@@ -86,7 +91,7 @@ export class ChannelsService {
       const repository = manager.getRepository(ChannelEntity);
       if (Object.keys(changes).length > 0) await repository.update({ id }, changes);
       if (dto.key === null) await repository.update({ id }, { keyCiphertext: null, keyId: null, keyHint: null });
-      else if (dto.key !== undefined) await this.sealKey(repository, id, dto.key);
+      else if (dto.key !== undefined) await repository.update({ id }, sealChannelKey(this.cipher, id, dto.key));
       await this.audit.record(actor, 'update', 'channel', id, { ...dto }, manager);
     });
     return this.get(id);
@@ -98,16 +103,11 @@ export class ChannelsService {
     await this.audit.record(actor, 'delete', 'channel', id, { name: channel.name });
   }
 
-  /** The plaintext key, for the data plane only; never returned by the admin API. */
-  async revealKey(id: string): Promise<string | null> {
-    const row = await this.channels.findOne({ where: { id }, select: { id: true, keyCiphertext: true } });
-    return row?.keyCiphertext ? this.cipher.open(row.keyCiphertext, id) : null;
-  }
-
-  private async sealKey(repository: Repository<ChannelEntity>, id: string, key: string): Promise<Partial<ChannelEntity>> {
-    const sealed = { keyCiphertext: this.cipher.seal(key, id), keyId: this.cipher.currentKeyId, keyHint: maskSecret(key) };
-    await repository.update({ id }, sealed);
-    return { keyId: sealed.keyId, keyHint: sealed.keyHint };
+  /** The plaintext key and headers, for the data plane only; never returned by the admin API. */
+  async revealSecrets(id: string): Promise<{ key: string | null; headers: Record<string, string> }> {
+    const row = await this.channels.findOne({ where: { id }, select: { id: true, keyCiphertext: true, headersCiphertext: true } });
+    if (!row) throw ApiException.notFound('channel');
+    return { key: row.keyCiphertext ? this.cipher.open(row.keyCiphertext, id) : null, headers: openChannelHeaders(this.cipher, row) };
   }
 
   private async find(id: string): Promise<ChannelEntity> {

@@ -70,7 +70,7 @@ export function toChannelResponse(channel: ChannelEntity): ChannelResponseDto {
     key_hint: channel.keyHint,
     models: channel.models,
     model_mapping: channel.modelMapping,
-    headers: Object.keys(channel.extraHeaders ?? {}),
+    headers: channel.headerNames,
     priority: channel.priority,
     weight: channel.weight,
     region: channel.region,

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { JobProcessor } from '../queue/job-queue';
+import { JobProcessor, PermanentJobError } from '../queue/job-queue';
 
 /**
  * Recomputes one UTC day's rollups from the usage log in one transaction:
@@ -11,7 +11,7 @@ export class RollupDailyProcessor implements JobProcessor<'rollup-daily'> {
   constructor(private readonly dataSource: DataSource) {}
 
   async process({ day }: { day: string }): Promise<void> {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`rollup day must be YYYY-MM-DD, got ${day}`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new PermanentJobError(`rollup day must be YYYY-MM-DD, got ${day}`);
     await this.dataSource.transaction(async (manager) => {
       // Serialise concurrent rollups of the same day (several masters, retries).
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('rollup:' || $1))`, [day]);

@@ -1,6 +1,17 @@
-import { Job, Queue, QueueEvents, Worker } from 'bullmq';
+import { Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
-import { JOB_ATTEMPTS, JOB_BACKOFF_MS, JobHandle, JobName, JobOptions, JobPayloads, JobProcessor, JobQueue, QueueHealth } from './job-queue';
+import {
+  JOB_ATTEMPTS,
+  JOB_BACKOFF_MS,
+  JobHandle,
+  JobName,
+  JobOptions,
+  JobPayloads,
+  JobProcessor,
+  JobQueue,
+  PermanentJobError,
+  QueueHealth,
+} from './job-queue';
 
 const QUEUE_NAME = 'jobs';
 
@@ -47,8 +58,12 @@ export class BullmqJobQueue extends JobQueue {
       QUEUE_NAME,
       async (job: Job) => {
         const processor = byName.get(job.name as JobName);
-        if (!processor) throw new Error(`no processor for job ${job.name}`);
-        await processor.process(job.data);
+        if (!processor) throw new UnrecoverableError(`no processor for job ${job.name}`);
+        try {
+          await processor.process(job.data);
+        } catch (error) {
+          throw error instanceof PermanentJobError ? new UnrecoverableError(error.message) : error;
+        }
       },
       { connection: connect(), prefix, concurrency: options.concurrency ?? 4 },
     );

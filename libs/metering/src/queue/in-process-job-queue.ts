@@ -1,5 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { JOB_ATTEMPTS, JOB_BACKOFF_MS, JobHandle, JobName, JobOptions, JobPayloads, JobProcessor, JobQueue, QueueHealth } from './job-queue';
+import {
+  JOB_ATTEMPTS,
+  JOB_BACKOFF_MS,
+  JobHandle,
+  JobName,
+  JobOptions,
+  JobPayloads,
+  JobProcessor,
+  JobQueue,
+  PermanentJobError,
+  QueueHealth,
+} from './job-queue';
 
 interface PendingJob {
   id: string;
@@ -81,7 +92,7 @@ export class InProcessJobQueue extends JobQueue {
         this.pending.delete(job.id);
         job.resolve();
       } catch (error) {
-        if (job.attempt >= JOB_ATTEMPTS || !processor) {
+        if (job.attempt >= JOB_ATTEMPTS || !processor || error instanceof PermanentJobError) {
           this.failed += 1;
           this.pending.delete(job.id);
           job.reject(error);

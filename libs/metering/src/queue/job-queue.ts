@@ -40,5 +40,10 @@ export abstract class JobQueue {
   abstract close(): Promise<void>;
 }
 
+/** A job that can never succeed (malformed payload): fails at once, no retries. */
+export class PermanentJobError extends Error {
+  override readonly name = 'PermanentJobError';
+}
+
 export const JOB_ATTEMPTS = 5;
 export const JOB_BACKOFF_MS = 500;

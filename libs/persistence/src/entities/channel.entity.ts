@@ -16,7 +16,9 @@ export class ChannelEntity {
   @Column({ type: 'varchar', length: 32, nullable: true }) keyHint: string | null;
   @Column({ type: 'text', array: true, default: () => "'{}'" }) models: string[];
   @Column({ type: 'jsonb', default: () => "'{}'" }) modelMapping: Record<string, string>;
-  @Column({ type: 'jsonb', default: () => "'{}'" }) extraHeaders: Record<string, string>;
+  /** Extra upstream headers may carry credentials: the map is sealed like the key; only names are in clear. */
+  @Column({ type: 'text', nullable: true, select: false }) headersCiphertext: string | null;
+  @Column({ type: 'text', array: true, default: () => "'{}'" }) headerNames: string[];
   /** Larger is tried first. */
   @Column({ type: 'integer', default: 0 }) priority: number;
   @Column({ type: 'integer', default: 1 }) weight: number;
