@@ -33,7 +33,7 @@ export default defineConfig({
         extends: true,
         test: { name: 'pglite', include: ['test/e2e/**/*.e2e-spec.ts'], env: { AIGW_TEST_DB: 'pglite' } },
       },
-      { extends: true, test: { name: 'process', include: ['test/process/**/*.spec.ts'] } },
+      { extends: true, test: { name: 'process', include: ['test/process/**/*.spec.ts'], globalSetup: ['test/process/global-setup.ts'] } },
     ],
   },
 });

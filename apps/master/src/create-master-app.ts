@@ -73,7 +73,6 @@ export async function createMasterApp(config: AppConfig, options: MasterAppOptio
     });
     app.useGlobalPipes(createValidationPipe());
     app.useGlobalFilters(new GlobalExceptionFilter());
-    app.enableShutdownHooks();
 
     const document = SwaggerModule.createDocument(
       app,
