@@ -6,7 +6,8 @@ import { NAME_MESSAGE, NAME_PATTERN } from './group.dto';
 export class EnrollmentTokenCreateDto {
   @ApiProperty() @Matches(NAME_PATTERN, { message: NAME_MESSAGE }) name: string;
   @ApiPropertyOptional({ description: 'bind enrolled agents to this region' }) @IsOptional() @IsString() @MaxLength(64) region?: string;
-  @ApiPropertyOptional({ default: 1, description: 'null or omitted with multi_use: unlimited' }) @IsOptional() @IsInt() @Min(1) @Max(100000) max_uses?: number;
+  @ApiPropertyOptional({ default: 1, nullable: true, description: 'omitted: single use; null: unlimited until expiry' })
+  @IsOptional() @IsInt() @Min(1) @Max(100000) max_uses?: number | null;
   @ApiPropertyOptional({ default: 86400 }) @IsOptional() @IsInt() @Min(60) @Max(365 * 86400) expires_in_seconds?: number;
 }
 

@@ -60,7 +60,8 @@ export class AgentsService {
         tokenHash: hashApiKey(token),
         tokenHint: maskSecret(token),
         region: dto.region ?? null,
-        maxUses: dto.max_uses ?? 1,
+        // Omitted: single use. null: unlimited until expiry or revocation.
+        maxUses: dto.max_uses === undefined ? 1 : dto.max_uses,
         expiresAt: new Date(Date.now() + (dto.expires_in_seconds ?? 86_400) * 1000),
         createdBy: actor.id,
       }),

@@ -22,9 +22,13 @@ interface PendingJob {
   reject(error: unknown): void;
 }
 
+/** Like BullMQ's removeOnComplete { age: 3600, count: 10000 }: a recently completed job id is a no-op. */
+const COMPLETED_TTL_MS = 3_600_000;
+const COMPLETED_MAX = 10_000;
+
 /**
  * The embedded queue: one worker in this process, retries with exponential
- * backoff, dedupe by job id while pending. Jobs live in memory, so a crash
+ * backoff, dedupe by job id while pending and for an hour after completion. Jobs live in memory, so a crash
  * loses queued work; callers that need durability (the agent's usage spool)
  * keep their own copy until the job finished.
  */
@@ -32,6 +36,7 @@ export class InProcessJobQueue extends JobQueue {
   private readonly processors = new Map<JobName, JobProcessor>();
   private readonly ready: PendingJob[] = [];
   private readonly pending = new Map<string, PendingJob>();
+  private readonly completed = new Map<string, number>();
   private running = false;
   private closed = false;
   private failed = 0;
@@ -47,6 +52,8 @@ export class InProcessJobQueue extends JobQueue {
     const id = options.jobId ?? randomUUID();
     const existing = this.pending.get(id);
     if (existing) return { id, finished: () => existing.done };
+    const completedAt = this.completed.get(id);
+    if (completedAt !== undefined && Date.now() - completedAt < COMPLETED_TTL_MS) return { id, finished: () => Promise.resolve() };
     let resolve!: () => void;
     let reject!: (error: unknown) => void;
     const done = new Promise<void>((onResolve, onReject) => {
@@ -90,6 +97,7 @@ export class InProcessJobQueue extends JobQueue {
         if (!processor) throw new Error(`no processor for job ${job.name}`);
         await processor.process(job.payload as never);
         this.pending.delete(job.id);
+        this.remember(job.id);
         job.resolve();
       } catch (error) {
         if (job.attempt >= JOB_ATTEMPTS || !processor || error instanceof PermanentJobError) {
@@ -100,6 +108,16 @@ export class InProcessJobQueue extends JobQueue {
           this.retryLater(job);
         }
       }
+    }
+  }
+
+  private remember(id: string): void {
+    this.completed.delete(id);
+    this.completed.set(id, Date.now());
+    // Maps iterate in insertion order: the first entries are the oldest.
+    for (const oldest of this.completed.keys()) {
+      if (this.completed.size <= COMPLETED_MAX) break;
+      this.completed.delete(oldest);
     }
   }
 
