@@ -6,7 +6,7 @@ import { RunningProcess, freePort, startProcess } from '../support/child-process
 import { TEST_REDIS_URL } from '../support/environment';
 import { createTestDatabase } from '../support/test-database';
 
-const ROOT = resolve(import.meta.dirname, '../..');
+const ROOT = resolve(__dirname, '../..');
 const MAIN = join(ROOT, 'dist/apps/master/src/main.js');
 const NODE = join(ROOT, 'node_modules/.bin/node');
 
