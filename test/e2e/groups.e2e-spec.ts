@@ -169,6 +169,11 @@ describe('admin API: /api/groups', () => {
       expectInvalid(await admin('GET', '/api/groups', { query: { name: 'x'.repeat(129) } }), 'name');
     });
 
+    it('an offset beyond what the database can page → 400 naming offset, not a 500', async () => {
+      expectInvalid(await admin('GET', '/api/groups', { query: { offset: '9223372036854775807' } }), 'offset');
+      expectInvalid(await admin('GET', '/api/groups', { query: { offset: '1e20' } }), 'offset');
+    });
+
     it('accepts the maximum limit of 500', async () => {
       const result = await admin('GET', '/api/groups', { query: { limit: 500 } });
       expect(result.status).toBe(200);
@@ -285,6 +290,14 @@ describe('admin API: /api/groups', () => {
       expect(result.status).toBe(400);
       expect(result.body.error.code).toBe('validation_failed');
       expect((await admin('GET', '/api/groups')).body.total).toBe(before);
+    });
+
+    it('a NUL character in a text field or filter → 400 naming the field, not a 500; nothing stored', async () => {
+      const before = (await admin('GET', '/api/groups')).body.total;
+      expectInvalid(await admin('POST', '/api/groups', { body: { name: 'nul-description', description: 'a\u0000b' } }), 'description');
+      expect((await admin('GET', '/api/groups')).body.total).toBe(before);
+      expect(await countByName('nul-description')).toBe(0);
+      expectInvalid(await admin('GET', '/api/groups', { query: { name: 'a\u0000' } }), 'name');
     });
 
     it('a duplicate name → 409 conflict and still one group of that name', async () => {

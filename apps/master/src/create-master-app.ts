@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import pino from 'pino';
 import { GlobalExceptionFilter } from './common/global-exception.filter';
+import { NulCharacterPipe } from './common/nul-character.pipe';
 import { createValidationPipe } from './common/validation.pipe';
 import { MasterModule } from './master.module';
 import { AdminSeedService } from './services/admin-seed.service';
@@ -71,7 +72,7 @@ export async function createMasterApp(config: AppConfig, options: MasterAppOptio
     const app = await NestFactory.create<NestFastifyApplication>(MasterModule.forRoot(config, database), adapter, {
       logger: new PinoNestLogger(logger),
     });
-    app.useGlobalPipes(createValidationPipe());
+    app.useGlobalPipes(new NulCharacterPipe(), createValidationPipe());
     app.useGlobalFilters(new GlobalExceptionFilter());
 
     const document = SwaggerModule.createDocument(

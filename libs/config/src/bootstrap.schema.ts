@@ -14,6 +14,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { IsDateOnlyOrTimestamp, IsStringRecord, IsUsd } from './validators';
@@ -55,8 +56,8 @@ export class BootstrapChannel {
 }
 
 export class BootstrapPrice {
-  @IsOptional() @IsUsd() input?: number | string;
-  @IsOptional() @IsUsd() output?: number | string;
+  @ValidateIf((_, value) => value !== undefined) @IsUsd() input?: number | string;
+  @ValidateIf((_, value) => value !== undefined) @IsUsd() output?: number | string;
   @IsOptional() @IsUsd() cached_input?: number | string;
   @IsOptional() @IsUsd() cache_write?: number | string;
 }

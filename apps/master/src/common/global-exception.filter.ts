@@ -49,8 +49,14 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     if (exception instanceof ApiException) {
       return make(exception.status, exception.code, exception.message, exception.details);
     }
-    if (exception instanceof QueryFailedError && (exception as { code?: string }).code === '23505') {
-      return make(409, ApiErrorCode.Conflict, 'a record with the same unique value already exists');
+    if (exception instanceof QueryFailedError) {
+      // Safety net behind validation: input the database refuses is the caller's error, not a 500.
+      const code = String((exception as { code?: string }).code ?? '');
+      if (code === '23505') return make(409, ApiErrorCode.Conflict, 'a record with the same unique value already exists');
+      if (code === '23503') return make(409, ApiErrorCode.Conflict, 'a referenced record does not exist or is still referenced');
+      if (code === '23502' || code.startsWith('22')) {
+        return make(400, ApiErrorCode.ValidationFailed, 'a value is missing, malformed or out of range');
+      }
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

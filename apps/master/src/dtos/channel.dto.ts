@@ -12,7 +12,7 @@ export class ChannelCreateDto {
   @ApiProperty({ enum: PROVIDER_TYPES }) @IsIn(PROVIDER_TYPES as unknown as string[]) type: string;
   @ApiProperty({ description: "the provider's base URL as its official SDK takes it" }) @IsUrl(URL_OPTIONS) @MaxLength(2048) base_url: string;
   @ApiPropertyOptional({ description: 'upstream API key; write-only, stored encrypted' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(8192) key?: string;
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) models?: string[];
+  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) @MaxLength(128, { each: true }) models?: string[];
   @ApiPropertyOptional({ description: 'logical model → upstream model' }) @IsOptional() @IsStringRecord() model_mapping?: Record<string, string>;
   @ApiPropertyOptional({ description: 'extra headers sent upstream' }) @IsOptional() @IsStringRecord() headers?: Record<string, string>;
   @ApiPropertyOptional({ default: 0, description: 'larger is tried first' }) @IsOptional() @IsInt() @Min(-1000) @Max(1000) priority?: number;
@@ -26,7 +26,7 @@ export class ChannelUpdateDto {
   @ApiPropertyOptional({ enum: PROVIDER_TYPES }) @IsOptional() @IsIn(PROVIDER_TYPES as unknown as string[]) type?: string;
   @ApiPropertyOptional() @IsOptional() @IsUrl(URL_OPTIONS) @MaxLength(2048) base_url?: string;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_, value) => value !== null) @IsString() @MinLength(1) @MaxLength(8192) key?: string | null;
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) models?: string[];
+  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) @MaxLength(128, { each: true }) models?: string[];
   @ApiPropertyOptional() @IsOptional() @IsStringRecord() model_mapping?: Record<string, string>;
   @ApiPropertyOptional() @IsOptional() @IsStringRecord() headers?: Record<string, string>;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(-1000) @Max(1000) priority?: number;

@@ -1,16 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { ListQueryDto } from '../common/list-query.dto';
 import { NAME_MESSAGE, NAME_PATTERN } from './group.dto';
 import { IsUsd } from './validators';
 
 /** USD per 1M tokens, up to 6 decimals. */
 export class ModelPriceDto {
-  @ApiPropertyOptional() @IsOptional() @IsUsd() input?: number | string;
-  @ApiPropertyOptional() @IsOptional() @IsUsd() output?: number | string;
-  @ApiPropertyOptional() @IsOptional() @IsUsd() cached_input?: number | string | null;
-  @ApiPropertyOptional() @IsOptional() @IsUsd() cache_write?: number | string | null;
+  // input and output always have a price (0 is a price); null is refused, not stored.
+  @ApiPropertyOptional() @ValidateIf((_, value) => value !== undefined) @IsUsd() input?: number | string;
+  @ApiPropertyOptional() @ValidateIf((_, value) => value !== undefined) @IsUsd() output?: number | string;
+  @ApiPropertyOptional({ nullable: true, description: 'null: not offered' }) @IsOptional() @IsUsd() cached_input?: number | string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'null: not offered' }) @IsOptional() @IsUsd() cache_write?: number | string | null;
 }
 
 export class ModelCreateDto {

@@ -21,7 +21,7 @@ export class TokenUpdateDto {
   @ApiPropertyOptional({ nullable: true, description: 'admins only; null for unlimited' })
   @IsOptional() @ValidateIf((_, value) => value !== null) @IsUsd() quota_usd?: number | string | null;
   @ApiPropertyOptional({ type: [String], nullable: true })
-  @IsOptional() @ValidateIf((_, value) => value !== null) @IsArray() @ArrayMaxSize(500) @IsString({ each: true }) models?: string[] | null;
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsArray() @ArrayMaxSize(500) @IsString({ each: true }) @MaxLength(128, { each: true }) models?: string[] | null;
   @ApiPropertyOptional({ type: [String], nullable: true })
   @IsOptional() @ValidateIf((_, value) => value !== null) @IsArray() @ArrayMaxSize(100) @IsIP(undefined, { each: true }) ip_allowlist?: string[] | null;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_, value) => value !== null) @IsDateOnlyOrTimestamp() expires_at?: string | null;

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsCalendarDay } from './validators';
 import { ListQueryDto } from '../common/list-query.dto';
 
 export class UsageListQueryDto extends ListQueryDto {
@@ -7,8 +8,8 @@ export class UsageListQueryDto extends ListQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() token_id?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() channel_id?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) model?: string;
-  @ApiPropertyOptional({ description: 'ISO-8601, inclusive' }) @IsOptional() @IsISO8601() from?: string;
-  @ApiPropertyOptional({ description: 'ISO-8601, exclusive' }) @IsOptional() @IsISO8601() to?: string;
+  @ApiPropertyOptional({ description: 'ISO-8601, inclusive' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
+  @ApiPropertyOptional({ description: 'ISO-8601, exclusive' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
 }
 
 export class RollupListQueryDto extends ListQueryDto {
@@ -16,8 +17,8 @@ export class RollupListQueryDto extends ListQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() token_id?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() channel_id?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) model?: string;
-  @ApiPropertyOptional({ description: 'YYYY-MM-DD, inclusive' }) @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/) from?: string;
-  @ApiPropertyOptional({ description: 'YYYY-MM-DD, inclusive' }) @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/) to?: string;
+  @ApiPropertyOptional({ description: 'YYYY-MM-DD, inclusive' }) @IsOptional() @IsCalendarDay() from?: string;
+  @ApiPropertyOptional({ description: 'YYYY-MM-DD, inclusive' }) @IsOptional() @IsCalendarDay() to?: string;
 }
 
 export class AuditListQueryDto extends ListQueryDto {

@@ -1,1 +1,1 @@
-export { IsDateOnlyOrTimestamp, IsStringRecord, IsUsd } from '@aigw/config';
+export { IsCalendarDay, IsDateOnlyOrTimestamp, IsStringRecord, IsUsd } from '@aigw/config';

@@ -96,12 +96,16 @@ export class UsersService {
     const amount = usdToMicros(dto.amount_usd);
     await this.find(id);
     await this.dataSource.transaction(async (manager) => {
+      // Balances stay within JavaScript's exact integer range, so every reader can hold them.
       const [row] = queryRows<{ balance_micros: string }>(
         await manager.query(
-          'UPDATE users SET balance_micros = balance_micros + $1, updated_at = now() WHERE id = $2 RETURNING balance_micros',
-          [amount, id],
+          `UPDATE users SET balance_micros = balance_micros + $1, updated_at = now()
+           WHERE id = $2 AND balance_micros + $1 BETWEEN -$3::bigint AND $3::bigint
+           RETURNING balance_micros`,
+          [amount, id, Number.MAX_SAFE_INTEGER],
         ),
       );
+      if (!row) throw ApiException.invalid('amount_usd', 'would take the balance out of its range');
       await manager.insert(BalanceLedgerEntity, {
         userId: id,
         amountMicros: amount,
