@@ -15,6 +15,11 @@
 //        node bench/run.mjs       (after npm run build)
 // Knobs (env): BENCH_PING_REQUESTS (20000), BENCH_MODELS_REQUESTS (5000),
 //              BENCH_CONCURRENCY (32), BENCH_SEED_MODELS (20)
+// Optional, loopback only: BENCH_DATABASE_URL=postgres://user:pw@127.0.0.1:5432/postgres
+//   runs the master on real Postgres: a throwaway database aigw_bench_<hex> is
+//   created on that server and dropped at the end (the role needs CREATEDB).
+//   BENCH_REDIS_URL=redis://127.0.0.1:6379 adds BullMQ on Redis under a
+//   throwaway key prefix, whose keys are deleted at the end.
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -176,6 +181,54 @@ async function load({ port, total, concurrency, method, path, headers, expect = 
   };
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** Parses an opt-in URL and refuses anything but a loopback host. */
+function loopbackUrl(name) {
+  const raw = process.env[name];
+  if (!raw) return null;
+  const url = new URL(raw);
+  if (!LOOPBACK.has(url.hostname)) throw new Error(`${name}: only loopback hosts are allowed (got ${url.hostname})`);
+  return url;
+}
+
+/** Creates a throwaway database on the server of `adminUrl`; returns its URL and a dropper. */
+async function createBenchDatabase(adminUrl) {
+  const { default: pg } = await import('pg');
+  const name = `aigw_bench_${randomBytes(6).toString('hex')}`;
+  const run = async (sql) => {
+    const client = new pg.Client({ connectionString: adminUrl.href, connectionTimeoutMillis: 5_000 });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl.href);
+  url.pathname = `/${name}`;
+  return { name, url: url.href, drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** Deletes every key under `prefix:` (bounded SCAN) on the Redis at `url`. */
+async function deleteRedisPrefix(url, prefix) {
+  const { default: IORedis } = await import('ioredis');
+  const redis = new IORedis(url.href, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    for (let round = 0; round < 100_000; round += 1) {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+      if (cursor === '0') break;
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** Polls GET /ping until 200, the child exits, or STARTUP_TIMEOUT_MS passes. */
 async function waitForPing(port, child, spawnedAt) {
   const agent = new http.Agent({ keepAlive: false });
@@ -230,12 +283,14 @@ function gitCommit() {
 
 const ms = (value) => (Number.isFinite(value) ? `${value.toFixed(2)} ms` : 'n/a');
 const mib = (value) => (value === null || value === undefined ? 'n/a' : `${value.toFixed(1)} MiB`);
+/** Text safe inside a markdown table cell. */
+const cell = (text) => String(text).replace(/\s+/g, ' ').replace(/\|/g, '\\|').slice(0, 200);
 const rate = (value) => `${Math.round(value).toLocaleString('en-US')} req/s`;
 
 function loadRows(label, result) {
   const note = [
     `${result.requests.toLocaleString('en-US')} requests in ${result.seconds.toFixed(2)} s`,
-    result.failures ? `**${result.failures} failed** (first: ${result.firstFailure})` : '0 failed',
+    result.failures ? `**${result.failures} failed** (first: ${cell(result.firstFailure)})` : '0 failed',
     result.truncated ? `stopped at the ${PHASE_TIMEOUT_MS / 1000} s bound` : null,
   ]
     .filter(Boolean)
@@ -254,8 +309,9 @@ function renderTable(meta, rows) {
     `- date: ${meta.date}`,
     `- commit: ${meta.commit}`,
     `- node: ${process.version} (${os.platform()} ${os.arch()}), ${os.cpus().length} CPUs: ${os.cpus()[0]?.model ?? 'unknown'}`,
-    `- master: embedded PGlite, in-process queue, AIGW_LOG_LEVEL=warn, 127.0.0.1:${meta.port}`,
+    `- master: ${meta.mode}, AIGW_LOG_LEVEL=warn, 127.0.0.1:${meta.port}`,
     `- load: ${CONCURRENCY} concurrent keep-alive clients (node:http), generator in the same machine`,
+    `- machine load average before the run (1/5/15 min): ${meta.loadavg.map((value) => value.toFixed(2)).join(' / ')}`,
     '',
     '| metric | value | notes |',
     '| --- | --- | --- |',
@@ -269,6 +325,9 @@ async function main() {
   if (!existsSync(entry)) {
     throw new Error(`${entry} not found: run \`npm run build\` first (or use \`npm run bench\`)`);
   }
+  const postgresAdmin = loopbackUrl('BENCH_DATABASE_URL');
+  const redisUrl = loopbackUrl('BENCH_REDIS_URL');
+  const loadavg = os.loadavg();
   const dataDir = mkdtempSync(join(os.tmpdir(), 'aigw-bench-'));
   const port = await freePort();
   const password = randomBytes(18).toString('base64url');
@@ -285,11 +344,30 @@ async function main() {
     AIGW_LOG_LEVEL: 'warn',
   });
 
+  const redisPrefix = `aigw-bench-${randomBytes(4).toString('hex')}`;
+  let database = null;
+  if (postgresAdmin) {
+    try {
+      database = await createBenchDatabase(postgresAdmin);
+    } catch (error) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`BENCH_DATABASE_URL: cannot create the throwaway database: ${error.message}`);
+    }
+    env.DATABASE_URL = database.url;
+  }
+  if (redisUrl) Object.assign(env, { REDIS_URL: redisUrl.href, AIGW_REDIS_PREFIX: redisPrefix });
+  const mode = [
+    database ? `Postgres (throwaway database ${database.name})` : 'embedded PGlite',
+    redisUrl ? `BullMQ on Redis (prefix ${redisPrefix})` : 'in-process queue',
+  ].join(', ');
+
   let child = null;
   let shutdownMs;
   const cleanup = async () => {
     if (child) await stop(child);
     rmSync(dataDir, { recursive: true, force: true });
+    if (database) await database.drop().catch((error) => console.error(`bench: could not drop ${database.name}: ${error.message}`));
+    if (redisUrl) await deleteRedisPrefix(redisUrl, redisPrefix).catch((error) => console.error(`bench: could not clean Redis prefix ${redisPrefix}: ${error.message}`));
   };
   const onSignal = () => {
     void cleanup().finally(() => process.exit(130));
@@ -298,7 +376,7 @@ async function main() {
   process.once('SIGTERM', onSignal);
 
   try {
-    console.log(`starting ${entry} on ${HOST}:${port} (data dir ${dataDir})`);
+    console.log(`starting ${entry} on ${HOST}:${port} (${mode}; data dir ${dataDir})`);
     const spawnedAt = performance.now();
     // cwd is the temp dir so a developer's ./config.yaml is not picked up.
     child = spawn(process.execPath, [entry], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -366,8 +444,8 @@ async function main() {
     const modelCount = Array.isArray(listed?.data) ? listed.data.length : Array.isArray(listed?.items) ? listed.items.length : SEED_MODELS;
 
     const rows = [
-      ['cold start (spawn → first /ping 200)', ms(coldStart), 'empty data dir: PGlite init + migrations + admin seed'],
-      ['warm start (restart on the same data dir)', ms(warmStart), 'existing database, no migrations to run'],
+      ['cold start (spawn → first /ping 200)', ms(coldStart), `empty ${database ? 'database' : 'data dir: PGlite init'} + migrations + admin seed`],
+      ['warm start (restart on the same data)', ms(warmStart), 'database already initialised and migrated'],
       ['RSS after start', mib(afterStart.rss), 'VmRSS of the master process'],
       ...loadRows('GET /ping', ping),
       ['POST /api/auth/login (single)', ms(loginMs), 'argon2id verify + JWT sign'],
@@ -375,7 +453,7 @@ async function main() {
       ['RSS after load', mib(afterLoad.rss), `peak (VmHWM) ${mib(afterLoad.peak)}`],
       ['graceful shutdown (SIGTERM → exit)', shutdownMs === null ? 'killed' : ms(shutdownMs), ''],
     ];
-    const table = renderTable({ date: new Date().toISOString(), commit: gitCommit(), port }, rows);
+    const table = renderTable({ date: new Date().toISOString(), commit: gitCommit(), port, mode, loadavg }, rows);
     mkdirSync(dirname(resultsFile), { recursive: true });
     writeFileSync(resultsFile, table);
     console.log(`\n${table}`);
