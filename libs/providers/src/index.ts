@@ -1,2 +1,3 @@
-// Built by its own issue; see DESIGN.md for what belongs here.
-export {};
+export * from './ir';
+export * from './sse/sse-reader';
+export * from './sse/sse-writer';
