@@ -13,6 +13,8 @@ const alias = {
  * - unit: pure code (libs/**, apps/**), no services;
  * - postgres / pglite: the same database-backed suites (test/**\/*.e2e-spec.ts)
  *   on real Postgres + Redis/BullMQ, and on embedded PGlite + the in-process queue;
+ * - relay: the data plane against the fake providers (test/relay), on Postgres
+ *   + Redis only: the hot path never touches the database;
  * - process: starts the built gateway as a child process (test/process).
  */
 export default defineConfig({
@@ -32,6 +34,10 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'pglite', include: ['test/e2e/**/*.e2e-spec.ts'], env: { AIGW_TEST_DB: 'pglite' } },
+      },
+      {
+        extends: true,
+        test: { name: 'relay', include: ['test/relay/**/*.e2e-spec.ts'], env: { AIGW_TEST_DB: 'postgres' } },
       },
       { extends: true, test: { name: 'process', include: ['test/process/**/*.spec.ts'], globalSetup: ['test/process/global-setup.ts'] } },
     ],

@@ -4,7 +4,7 @@
  * the RBAC test until it is added here, which makes its access a reviewed
  * decision rather than an accident.
  */
-export type Access = 'public' | Array<'admin' | 'operator' | 'viewer' | 'user'>;
+export type Access = 'public' | 'api-token' | Array<'admin' | 'operator' | 'viewer' | 'user'>;
 
 const ALL = ['admin', 'operator', 'viewer', 'user'] as const;
 const STAFF_READ = ['admin', 'operator', 'viewer'] as const;
@@ -70,4 +70,15 @@ export const ACCESS_TABLE: Record<string, Access> = {
   'GET /api/usage': [...ALL],
   'GET /api/usage/daily': [...ALL],
   'GET /api/audit': [...STAFF_READ],
+
+  // The data plane: gateway API tokens, never admin JWTs.
+  'POST /v1/chat/completions': 'api-token',
+  'POST /v1/responses': 'api-token',
+  'POST /v1/messages': 'api-token',
+  'POST /v1beta/models/:target': 'api-token',
+  'POST /v1/models/:target': 'api-token',
+  'GET /v1/models': 'api-token',
+  'GET /v1/models/:id': 'api-token',
+  'GET /v1beta/models': 'api-token',
+  'GET /v1beta/models/:id': 'api-token',
 };

@@ -60,6 +60,14 @@ describe('RBAC: every route against the committed access table', () => {
         failures.push(`anonymous ${route.method} ${route.url}: ${anonymous.status}`);
       }
       if (access === 'public') continue;
+      if (access === 'api-token') {
+        // An admin JWT is no gateway key: every role is refused as unauthenticated.
+        for (const role of ROLES) {
+          const result = await master.request(route.method, path, { token: tokens[role], body });
+          if (result.status !== 401) failures.push(`${role} ${route.method} ${route.url}: ${result.status} (expected 401)`);
+        }
+        continue;
+      }
       for (const role of ROLES) {
         const result = await master.request(route.method, path, { token: tokens[role], body });
         const allowed = access.includes(role);

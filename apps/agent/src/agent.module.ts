@@ -1,4 +1,6 @@
 import { Controller, Get, Module } from '@nestjs/common';
+import { LogUsageSink } from './log-usage.sink';
+import { RelayModule } from './relay';
 
 @Controller()
 export class AgentHealthController {
@@ -10,8 +12,12 @@ export class AgentHealthController {
 }
 
 /**
- * The data plane process. It serves /ping today; the /v1 relay, the policy
- * cache and the sync client join it with their issues (see DESIGN.md).
+ * The standalone data-plane process: the same RelayModule the master embeds.
+ * Its policy arrives over the sync protocol (the master/agent issue); until
+ * then it starts empty and refuses every key.
  */
-@Module({ controllers: [AgentHealthController] })
+@Module({
+  imports: [RelayModule.forRoot({ usageSink: LogUsageSink })],
+  controllers: [AgentHealthController],
+})
 export class AgentModule {}

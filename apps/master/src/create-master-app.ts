@@ -11,6 +11,7 @@ import pino from 'pino';
 import { GlobalExceptionFilter } from './common/global-exception.filter';
 import { NulCharacterPipe } from './common/nul-character.pipe';
 import { createValidationPipe } from './common/validation.pipe';
+import { EmbeddedPolicyLoader } from './embedded-agent/embedded-policy.loader';
 import { MasterModule } from './master.module';
 import { AdminSeedService } from './services/admin-seed.service';
 import { BootstrapService } from './services/bootstrap.service';
@@ -61,6 +62,8 @@ export async function createMasterApp(config: AppConfig, options: MasterAppOptio
     const routes: RegisteredRoute[] = [];
     const fastify = adapter.getInstance();
     fastify.addHook('onRoute', (route) => {
+      // The admin API takes small JSON; the relay takes images and documents.
+      route.bodyLimit = route.url.startsWith('/v1') ? config.relayBodyLimitBytes : 1024 * 1024;
       for (const method of [route.method].flat()) {
         if (method !== 'HEAD') routes.push({ method, url: route.url });
       }
@@ -92,6 +95,8 @@ export async function createMasterApp(config: AppConfig, options: MasterAppOptio
     await app.init();
     await app.get(AdminSeedService).ensureAdmin(options.print);
     await app.get(BootstrapService).apply();
+    // The embedded agent serves what the seed and the bootstrap just wrote.
+    await app.get(EmbeddedPolicyLoader).refresh();
     if (options.listen !== false) await app.listen({ port: config.port, host: config.host });
     const address = fastify.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

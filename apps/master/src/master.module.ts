@@ -2,12 +2,13 @@ import { AppConfig, ConfigModule } from '@aigw/config';
 import { QueueModule } from '@aigw/metering';
 import { Database, ENTITIES } from '@aigw/persistence';
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { RelayModule } from '../../agent/src/relay';
 import { AccessGuard } from './auth/access.guard';
 import { AuthService } from './auth/auth.service';
 import { JwtStrategy } from './auth/jwt.strategy';
@@ -24,6 +25,9 @@ import { RoutesController } from './controllers/routes.controller';
 import { TokensController } from './controllers/tokens.controller';
 import { UsageController } from './controllers/usage.controller';
 import { UsersController } from './controllers/users.controller';
+import { EmbeddedPolicyLoader } from './embedded-agent/embedded-policy.loader';
+import { PolicyRefreshInterceptor } from './embedded-agent/policy-refresh.interceptor';
+import { QueueUsageSink } from './embedded-agent/queue-usage.sink';
 import { AdminSeedService } from './services/admin-seed.service';
 import { AgentsService } from './services/agents.service';
 import { AuditService } from './services/audit.service';
@@ -38,7 +42,7 @@ import { TokensService } from './services/tokens.service';
 import { UsageService } from './services/usage.service';
 import { UsersService } from './services/users.service';
 
-/** The control plane: admin API, auth, settlement queue. Wiring only. */
+/** The control plane (admin API, auth, settlement queue) and the embedded agent. Wiring only. */
 @Module({})
 export class MasterModule {
   static forRoot(config: AppConfig, database: Database): DynamicModule {
@@ -56,6 +60,8 @@ export class MasterModule {
         TerminusModule,
         ScheduleModule.forRoot(),
         QueueModule.forRoot(),
+        // The embedded agent: the data plane on the same port.
+        RelayModule.forRoot({ usageSink: QueueUsageSink }),
       ],
       controllers: [
         RootController,
@@ -74,6 +80,8 @@ export class MasterModule {
       providers: [
         { provide: Database, useValue: database },
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_INTERCEPTOR, useClass: PolicyRefreshInterceptor },
+        EmbeddedPolicyLoader,
         JwtStrategy,
         AuthService,
         LoginLimiterService,

@@ -22,6 +22,7 @@ export class AppConfig {
   readonly secretKey: Buffer;
   readonly previousSecretKeys: Buffer[];
   readonly logLevel: LogLevel;
+  readonly relayBodyLimitBytes: number;
   readonly bootstrap: BootstrapConfig;
   /** Where the values came from, for the start banner. */
   readonly source: string | null;

@@ -44,6 +44,8 @@ export class ConfigFile {
   @IsOptional() @Matches(SECRET_KEY_PATTERN, { message: 'must be 32 bytes as 64 hex characters or base64' }) secret_key?: string;
   /** Keys that used to be secret_key: still decrypt, never encrypt. */
   @IsOptional() @IsArray() @Matches(SECRET_KEY_PATTERN, { each: true, message: 'each must be 32 bytes as 64 hex characters or base64' }) previous_secret_keys?: string[];
+  /** Largest request body the /v1 relay accepts, in MiB (413 beyond). */
+  @IsOptional() @IsInt() @Min(1) @Max(512) relay_body_limit_mb?: number;
   /** pino log level. */
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) log_level?: string;
   /** Declarative state applied idempotently at every start. */

@@ -73,6 +73,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     secretKey: secrets.secretKey,
     previousSecretKeys: (file.previous_secret_keys ?? []).map(decodeKey),
     logLevel: (file.log_level ?? 'info') as LogLevel,
+    relayBodyLimitBytes: (file.relay_body_limit_mb ?? 32) * 1024 * 1024,
     bootstrap: file.bootstrap ?? {},
     source: path,
   });

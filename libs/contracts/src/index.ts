@@ -4,3 +4,4 @@ export * from './pagination';
 export * from './roles';
 export * from './provider-types';
 export * from './usage-record';
+export * from './policy';

@@ -1,2 +1,1 @@
-// Built by its own issue; see DESIGN.md for what belongs here.
-export {};
+export * from './compute-cost';

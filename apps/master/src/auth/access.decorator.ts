@@ -1,11 +1,10 @@
-import { Role } from '@aigw/contracts';
+import { ACCESS_METADATA, AccessRule, Role } from '@aigw/contracts';
 import { SetMetadata, applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Principal } from './principal';
 
-export const ACCESS_METADATA = 'aigw:access';
-
-export type AccessRule = { public: true } | { public: false; roles: Role[] };
+export { ACCESS_METADATA };
+export type { AccessRule };
 
 /**
  * Declares who may call a route. `admin` is always included. The same

@@ -2,6 +2,7 @@ import { ApiErrorBody, ApiErrorCode } from '@aigw/contracts';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
+import { relayErrorResponse } from '../../../agent/src/relay/relay-error.util';
 import { ApiException } from './api.exception';
 
 const STATUS_CODES: Record<number, ApiErrorCode> = {
@@ -26,7 +27,9 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const { status, body } = this.toBody(exception, String(request.id));
+    // Data-plane URLs answer in their client protocol's error shape.
+    const relay = relayErrorResponse(request.url, exception);
+    const { status, body } = relay ?? this.toBody(exception, String(request.id));
     if (status >= 500) {
       // Not the raw error: a failed query carries its parameters, which may hold user input.
       const error = exception instanceof Error ? exception : new Error(String(exception));

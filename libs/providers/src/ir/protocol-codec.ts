@@ -19,6 +19,8 @@ export interface ClientRequestContext {
 export interface ClientResponseContext {
   /** The model name to show the client (what it asked for, or what answered, per protocol habit). */
   model: string;
+  /** The client asked for usage in the stream (OpenAI stream_options.include_usage). */
+  streamUsage?: boolean;
 }
 
 /** One SSE message as parsed from an upstream stream. */

@@ -1,0 +1,58 @@
+import { GatewayError } from '@aigw/providers';
+import { PolicyToken } from '@aigw/contracts';
+import { PolicyIndex } from '@aigw/routing';
+import { createHash } from 'node:crypto';
+
+type Headers = Record<string, string | string[] | undefined>;
+
+/**
+ * The gateway key, from wherever the client's SDK puts it:
+ * `Authorization: Bearer` (OpenAI, and current Anthropic SDKs), `x-api-key`
+ * (Anthropic), `x-goog-api-key` or `?key=` (Gemini).
+ */
+export function extractApiKey(headers: Headers, query: Record<string, unknown>): string | null {
+  const authorization = first(headers.authorization);
+  if (authorization) {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+    if (match) return match[1].trim();
+  }
+  const key = first(headers['x-api-key']) ?? first(headers['x-goog-api-key']) ?? (typeof query.key === 'string' ? query.key : undefined);
+  return key?.trim() || null;
+}
+
+export interface Caller {
+  token: PolicyToken;
+  groupId: string | null;
+  groupRatioPpm: number;
+}
+
+/** Authenticates a key against the policy: status, expiry, owner, IP allow-list. No I/O. */
+export function authenticate(policy: PolicyIndex, key: string | null, ip: string, now = Date.now()): Caller {
+  if (!key) throw new GatewayError('authentication', 'missing API key: send it as "Authorization: Bearer <key>"');
+  const token = policy.token(createHash('sha256').update(key).digest('hex'));
+  if (!token) throw new GatewayError('authentication', 'invalid API key');
+  if (token.status !== 'active') throw new GatewayError('authentication', 'this API key is disabled');
+  if (token.expiresAt !== null && token.expiresAt <= now) throw new GatewayError('authentication', 'this API key has expired');
+  const user = policy.user(token.userId);
+  if (!user || user.status !== 'active') throw new GatewayError('authentication', 'the owner of this API key is disabled');
+  if (token.ipAllowlist && token.ipAllowlist.length > 0 && !token.ipAllowlist.includes(normaliseIp(ip))) {
+    throw new GatewayError('permission', 'this API key may not be used from this address');
+  }
+  const group = policy.group(user.groupId);
+  return { token, groupId: user.groupId, groupRatioPpm: group?.ratioPpm ?? 1_000_000 };
+}
+
+/** Model allow-list of the token. */
+export function assertModelAllowed(caller: Caller, model: string): void {
+  if (caller.token.models && !caller.token.models.includes(model)) {
+    throw new GatewayError('permission', `this API key may not use the model ${model}`, { param: 'model' });
+  }
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function normaliseIp(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}

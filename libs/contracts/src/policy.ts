@@ -1,0 +1,79 @@
+/**
+ * The policy an agent serves from: everything the relay needs, nothing more.
+ * Built by the master from Postgres; in single-node mode handed to the
+ * embedded agent in process, later synced to remote agents.
+ * Tokens appear by key hash only; channel keys only for channels the agent
+ * may serve.
+ */
+export interface PolicySnapshot {
+  /** Monotonic version of the policy this snapshot reflects. */
+  version: number;
+  tokens: PolicyToken[];
+  users: PolicyUser[];
+  groups: PolicyGroup[];
+  channels: PolicyChannel[];
+  models: PolicyModel[];
+  routes: PolicyRoute[];
+}
+
+export interface PolicyToken {
+  id: string;
+  /** SHA-256 hex of the API key. */
+  keyHash: string;
+  userId: string;
+  status: 'active' | 'disabled';
+  /** null: unlimited. */
+  quotaMicros: number | null;
+  usedMicros: number;
+  /** null: all models. */
+  models: string[] | null;
+  ipAllowlist: string[] | null;
+  /** Epoch milliseconds; null: never. */
+  expiresAt: number | null;
+}
+
+export interface PolicyUser {
+  id: string;
+  status: 'active' | 'disabled';
+  groupId: string | null;
+  balanceMicros: number;
+}
+
+export interface PolicyGroup {
+  id: string;
+  ratioPpm: number;
+}
+
+export interface PolicyChannel {
+  id: string;
+  name: string;
+  type: string;
+  baseUrl: string;
+  /** Plaintext upstream key, in memory only. */
+  key: string | null;
+  headers: Record<string, string>;
+  models: string[];
+  modelMapping: Record<string, string>;
+  priority: number;
+  weight: number;
+  region: string | null;
+  status: 'enabled' | 'disabled' | 'auto_disabled';
+}
+
+export interface PolicyModel {
+  name: string;
+  inputPriceMicros: number;
+  outputPriceMicros: number;
+  cachedInputPriceMicros: number | null;
+  cacheWritePriceMicros: number | null;
+  createdAt: number;
+}
+
+export interface PolicyRoute {
+  model: string;
+  channelId: string;
+  upstreamModel: string | null;
+  priority: number;
+  weight: number;
+  enabled: boolean;
+}

@@ -1,0 +1,42 @@
+import { PolicyModel } from '@aigw/contracts';
+import { describe, expect, it } from 'vitest';
+import { computeCostMicros } from './compute-cost';
+
+const model: PolicyModel = {
+  name: 'gpt-4.1-mini',
+  inputPriceMicros: 400_000, // $0.40 / 1M
+  outputPriceMicros: 1_600_000, // $1.60 / 1M
+  cachedInputPriceMicros: 100_000, // $0.10 / 1M
+  cacheWritePriceMicros: null,
+  createdAt: 0,
+};
+
+describe('computeCostMicros', () => {
+  it.each([
+    [{ inputTokens: 1_000_000, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0 }, 400_000],
+    [{ inputTokens: 0, outputTokens: 1_000_000, cachedInputTokens: 0, cacheWriteInputTokens: 0 }, 1_600_000],
+    // 1000 in (200 cached) + 500 out: 800×0.4 + 200×0.1 + 500×1.6 = 320 + 20 + 800 = 1140 micro-USD
+    [{ inputTokens: 1000, outputTokens: 500, cachedInputTokens: 200, cacheWriteInputTokens: 0 }, 1140],
+    // 1 token = 0.4 micro-USD → rounds up to 1
+    [{ inputTokens: 1, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0 }, 1],
+    [{ inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0 }, 0],
+    // cache writes without their own price cost the input price
+    [{ inputTokens: 1000, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 1000 }, 400],
+    // absurd cached count larger than the input is clamped, never negative
+    [{ inputTokens: 10, outputTokens: 0, cachedInputTokens: 50, cacheWriteInputTokens: 0 }, 1],
+  ])('%j costs %d micro-USD', (usage, micros) => {
+    expect(computeCostMicros(usage, model)).toBe(micros);
+  });
+
+  it('applies the group ratio in integer arithmetic, rounding up', () => {
+    const usage = { inputTokens: 1000, outputTokens: 500, cachedInputTokens: 200, cacheWriteInputTokens: 0 };
+    expect(computeCostMicros(usage, model, 1_500_000)).toBe(1710);
+    expect(computeCostMicros(usage, model, 333_333)).toBe(380);
+    expect(computeCostMicros(usage, model, 0)).toBe(0);
+  });
+
+  it('stays exact for huge counts', () => {
+    const usage = { inputTokens: 2 ** 40, outputTokens: 2 ** 40, cachedInputTokens: 0, cacheWriteInputTokens: 0 };
+    expect(computeCostMicros(usage, model)).toBe(Number((2n ** 40n * 2_000_000n) / 1_000_000n));
+  });
+});
