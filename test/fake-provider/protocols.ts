@@ -24,6 +24,8 @@ const GEMINI_PATH = /^\/(v1beta|v1|v1alpha)\/((?:models|tunedModels)\/[^:/]+):([
 export function matchRoute(method: string, path: string, headers: IncomingHttpHeaders, query: Record<string, string>): Route | undefined {
   if (method === 'POST') {
     if (path === '/v1/chat/completions') return { protocol: 'openai-chat', endpoint: 'generate' };
+    if (path === '/v1/embeddings') return { protocol: 'openai-chat', endpoint: 'embeddings' };
+    if (path === '/v1/completions') return { protocol: 'openai-chat', endpoint: 'completions' };
     if (path === '/v1/responses') return { protocol: 'openai-responses', endpoint: 'generate' };
     if (path === '/v1/messages') return { protocol: 'anthropic', endpoint: 'generate' };
     if (path === '/v1/messages/count_tokens') return { protocol: 'anthropic', endpoint: 'count-tokens' };
@@ -312,4 +314,38 @@ export function listModelsAnswer(protocol: Protocol): HttpAnswer {
     supportedGenerationMethods: ['generateContent', 'countTokens', 'createCachedContent', 'batchGenerateContent'],
   }));
   return { status: 200, body: { models } };
+}
+
+/** OpenAI embeddings: one short vector per input, usage counted roughly. */
+export function embeddingsAnswer(body: any): HttpAnswer {
+  const inputs: unknown[] = Array.isArray(body?.input) ? body.input : [body?.input];
+  const tokens = inputs.reduce<number>((sum, input) => sum + estimateTokens(input), 0);
+  return {
+    status: 200,
+    body: {
+      object: 'list',
+      data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.0123, -0.0456, 0.0789] })),
+      model: body?.model ?? 'text-embedding-3-small',
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    },
+  };
+}
+
+/** OpenAI legacy completions: a fixed text; streamed as chunks, a usage chunk (when asked) and [DONE]. */
+export function completionsAnswer(body: any): { json: HttpAnswer; frames: string[] } {
+  const id = `cmpl-${randomBytes(12).toString('hex')}`;
+  const created = Math.floor(Date.now() / 1000);
+  const model = body?.model ?? 'gpt-3.5-turbo-instruct';
+  const pieces = [' Paris', ' is the capital', ' of France.'];
+  const usage = { prompt_tokens: estimateTokens(body?.prompt), completion_tokens: 7, total_tokens: estimateTokens(body?.prompt) + 7 };
+  const json: HttpAnswer = {
+    status: 200,
+    body: { id, object: 'text_completion', created, model, choices: [{ text: pieces.join(''), index: 0, logprobs: null, finish_reason: 'stop' }], usage },
+  };
+  const chunk = (text: string, finish: string | null) =>
+    `data: ${JSON.stringify({ id, object: 'text_completion', created, model, choices: [{ text, index: 0, logprobs: null, finish_reason: finish }] })}\n\n`;
+  const frames = [...pieces.map((piece) => chunk(piece, null)), chunk('', 'stop')];
+  if (body?.stream_options?.include_usage) frames.push(`data: ${JSON.stringify({ id, object: 'text_completion', created, model, choices: [], usage })}\n\n`);
+  frames.push('data: [DONE]\n\n');
+  return { json, frames };
 }

@@ -15,6 +15,8 @@ export const SPECS_DIR = resolve(__dirname, '../../../shared/specs');
 export type RequestSchemaName =
   | 'openai:CreateChatCompletionRequest'
   | 'openai:CreateResponse'
+  | 'openai:CreateEmbeddingRequest'
+  | 'openai:CreateCompletionRequest'
   | 'anthropic:CreateMessageParams'
   | 'anthropic:BetaCreateMessageParams'
   | 'anthropic:CountMessageTokensParams'
@@ -107,9 +109,11 @@ function compile(name: RequestSchemaName): ValidateFunction {
 }
 
 /** Which schema a protocol's request body is checked against. */
-export function requestSchemaName(protocol: Protocol, endpoint: 'generate' | 'count-tokens', beta: boolean): RequestSchemaName {
+export function requestSchemaName(protocol: Protocol, endpoint: 'generate' | 'count-tokens' | 'embeddings' | 'completions', beta: boolean): RequestSchemaName {
   switch (protocol) {
     case 'openai-chat':
+      if (endpoint === 'embeddings') return 'openai:CreateEmbeddingRequest';
+      if (endpoint === 'completions') return 'openai:CreateCompletionRequest';
       return 'openai:CreateChatCompletionRequest';
     case 'openai-responses':
       return 'openai:CreateResponse';

@@ -14,6 +14,8 @@ import {
   protocolHeaders,
   serializeJson,
   streamContentType,
+  completionsAnswer,
+  embeddingsAnswer,
 } from './protocols';
 import { requestSchemaName, validateRequestBody } from './request-schemas';
 import { frameEvent } from './stream-frames';
@@ -192,6 +194,13 @@ function planResponse(exchange: Exchange, scripted: FakeResponse | undefined): P
   if (!scripted) {
     if (request.endpoint === 'count-tokens') return { kind: 'json', answer: countTokensAnswer(protocol, request.body) };
     if (request.endpoint === 'list-models') return { kind: 'json', answer: listModelsAnswer(protocol) };
+    if (request.endpoint === 'embeddings') return { kind: 'json', answer: embeddingsAnswer(request.body) };
+    if (request.endpoint === 'completions') {
+      const answer = completionsAnswer(request.body);
+      return request.stream
+        ? { kind: 'stream', status: 200, frames: answer.frames, timing: {}, contentType: streamContentType(protocol) }
+        : { kind: 'json', answer: answer.json };
+    }
     scripted = { kind: 'fixture', case: 'simpleRequest' };
   }
   switch (scripted.kind) {

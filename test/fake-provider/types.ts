@@ -5,7 +5,7 @@ export type Protocol = 'openai-chat' | 'openai-responses' | 'anthropic' | 'gemin
  * What a request asked for: `generate` is a (streaming or not) completion; the others are the
  * side endpoints gateways call (Anthropic count_tokens, Gemini countTokens, model lists).
  */
-export type Endpoint = 'generate' | 'count-tokens' | 'list-models';
+export type Endpoint = 'generate' | 'count-tokens' | 'list-models' | 'embeddings' | 'completions';
 
 export interface FakeProviderKeys {
   openai: string;

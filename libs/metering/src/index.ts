@@ -4,3 +4,4 @@ export * from './queue/bullmq-job-queue';
 export * from './queue/in-process-job-queue';
 export * from './queue/job-queue';
 export * from './queue/queue.module';
+export * from './estimate-tokens';

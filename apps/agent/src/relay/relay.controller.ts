@@ -7,7 +7,7 @@ import { RelayService } from './relay.service';
 /** Data-plane routes authenticate gateway API tokens themselves (in the client protocol's error shape). */
 export const ApiTokenAccess = () => SetMetadata(ACCESS_METADATA, { public: false, apiToken: true } satisfies AccessRule);
 
-const GEMINI_TARGET = /^(.+):(generateContent|streamGenerateContent)$/;
+const GEMINI_TARGET = /^(.+):(generateContent|streamGenerateContent|countTokens)$/;
 
 /**
  * The client surfaces: OpenAI Chat and Responses, Anthropic Messages, Gemini
@@ -36,6 +36,24 @@ export class RelayController {
   @HttpCode(200)
   messages(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.relay.handle('anthropic', request, reply);
+  }
+
+  @Post('v1/messages/count_tokens')
+  @HttpCode(200)
+  countTokens(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.relay.countTokens('anthropic', request, reply);
+  }
+
+  @Post('v1/embeddings')
+  @HttpCode(200)
+  embeddings(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.relay.openAiOnly('embeddings', request, reply);
+  }
+
+  @Post('v1/completions')
+  @HttpCode(200)
+  completions(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.relay.openAiOnly('completions', request, reply);
   }
 
   /** `@google/genai` uses /v1beta/models/{model}:generateContent; some clients /v1/models/… */
@@ -73,6 +91,7 @@ export class RelayController {
 
   private gemini(target: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const match = GEMINI_TARGET.exec(decodeURIComponent(target));
+    if (match?.[2] === 'countTokens') return this.relay.countTokens('gemini', request, reply, { model: match[1] });
     return this.relay.handle('gemini', request, reply, {
       model: match?.[1] ?? target,
       stream: match?.[2] === 'streamGenerateContent',

@@ -11,7 +11,9 @@ import {
   UpstreamClient,
   Usage,
   codecFor,
+  formatSse,
 } from '@aigw/providers';
+import { estimateInputTokens } from '@aigw/metering';
 import { computeCostMicros } from '@aigw/quota';
 import { Candidate, orderCandidates } from '@aigw/routing';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
@@ -38,6 +40,8 @@ const MAX_ERROR_BODY = 64 * 1024;
 interface Exchange {
   requestId: string;
   protocol: Protocol;
+  /** Usage record endpoint: the client protocol, or embeddings / completions. */
+  endpoint: string;
   started: number;
   firstByteAt: number | null;
   caller: Caller | null;
@@ -74,6 +78,7 @@ export class RelayService implements OnApplicationShutdown {
     const exchange: Exchange = {
       requestId: String(request.id),
       protocol,
+      endpoint: protocol,
       started: performance.now(),
       firstByteAt: null,
       caller: null,
@@ -103,7 +108,18 @@ export class RelayService implements OnApplicationShutdown {
       if (tiers.length === 0) {
         throw new GatewayError('not_found', `The model ${chat.model} does not exist or you do not have access to it.`, { param: 'model' });
       }
-      const answer = await this.callUpstream(exchange, chat, request, orderCandidates(tiers), abort.signal, untranslatable);
+      const answer = await this.callUpstream(
+        exchange,
+        request,
+        orderCandidates(tiers),
+        abort.signal,
+        (candidate, upstreamProtocol) =>
+          // A request only the client's own protocol can express goes only to channels that speak it.
+          untranslatable && upstreamProtocol !== protocol
+            ? null
+            : this.upstreamBody(protocol, upstreamProtocol, chat, request.body, candidate.upstreamModel),
+        untranslatable ?? new GatewayError('not_found', `No provider can serve the model ${chat.model} for this protocol.`, { param: 'model' }),
+      );
       if (chat.stream) await this.relayStream(exchange, client, answer, reply);
       else await this.relayJson(exchange, client, answer, reply);
     } catch (error) {
@@ -118,6 +134,173 @@ export class RelayService implements OnApplicationShutdown {
     } finally {
       reply.raw.off('close', onClose);
       this.report(exchange);
+    }
+  }
+
+  /**
+   * Anthropic `count_tokens` and Gemini `countTokens`: asked of the upstream
+   * when the model's first candidate speaks the same protocol (exact), else
+   * estimated with a tokenizer. Free: no usage record.
+   */
+  async countTokens(protocol: 'anthropic' | 'gemini', request: FastifyRequest, reply: FastifyReply, route: RouteContext = {}): Promise<void> {
+    const client = codecFor(protocol);
+    try {
+      const policy = this.policy.current;
+      const caller = authenticate(policy, extractApiKey(request.headers, request.query as Record<string, unknown>), request.ip);
+      const raw = request.body;
+      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new GatewayError('invalid_request', 'the request body must be a JSON object');
+      const fields = raw as Record<string, unknown>;
+      // count_tokens takes a Messages body without max_tokens; Gemini may wrap a generateContentRequest.
+      const body = protocol === 'anthropic' ? { ...fields, max_tokens: fields.max_tokens ?? 1 } : (fields.generateContentRequest ?? fields);
+      const chat = client.decodeRequest(body, { model: route.model, stream: false });
+      assertModelAllowed(caller, chat.model);
+      const tiers = policy.tiers(chat.model);
+      if (tiers.length === 0) throw new GatewayError('not_found', `The model ${chat.model} does not exist or you do not have access to it.`, { param: 'model' });
+      const first = orderCandidates(tiers)[0];
+      if (upstreamProtocolFor(first.channel, protocol) === protocol) {
+        const exact = await this.countUpstream(protocol, first, fields, request);
+        if (exact !== null) {
+          void reply.header('content-type', 'application/json').send(exact);
+          return;
+        }
+      }
+      const tokens = estimateInputTokens(chat);
+      void reply.send(protocol === 'anthropic' ? { input_tokens: tokens } : { totalTokens: tokens });
+    } catch (error) {
+      const failure = error instanceof GatewayError ? error : new GatewayError('internal', 'internal error');
+      const { status, body } = client.encodeError(failure);
+      void reply.status(status).send(body);
+    }
+  }
+
+  /** The upstream's own count, or null when it cannot answer (then we estimate). */
+  private async countUpstream(protocol: 'anthropic' | 'gemini', candidate: Candidate, body: Record<string, unknown>, request: FastifyRequest): Promise<string | null> {
+    const path =
+      protocol === 'anthropic'
+        ? '/v1/messages/count_tokens'
+        : `/v1beta/models/${encodeURIComponent(candidate.upstreamModel)}:countTokens`;
+    const payload = protocol === 'anthropic' ? { ...body, model: candidate.upstreamModel } : body;
+    try {
+      const answer = await this.upstream.send({
+        poolKey: candidate.channel.id,
+        url: joinUrl(candidate.channel.baseUrl, path),
+        headers: {
+          'content-type': 'application/json',
+          ...candidate.channel.headers,
+          ...this.forwardedHeaders(protocol, protocol, request),
+          ...upstreamAuthHeaders(protocol, candidate.channel.key),
+        },
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const text = await answer.body.text();
+      return answer.status === 200 ? text : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * OpenAI's embeddings and legacy completions: forwarded to OpenAI-protocol
+   * channels only (no other family has a faithful equivalent yet), metered
+   * from the upstream's usage.
+   */
+  async openAiOnly(kind: 'embeddings' | 'completions', request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const client = codecFor('openai-chat');
+    const exchange: Exchange = {
+      requestId: String(request.id),
+      protocol: 'openai-chat',
+      endpoint: kind,
+      started: performance.now(),
+      firstByteAt: null,
+      caller: null,
+      request: null,
+      candidate: null,
+      upstreamProtocol: null,
+      attempts: [],
+      usage: { ...EMPTY_USAGE },
+      status: 200,
+      errorClass: null,
+      stream: false,
+    };
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!reply.raw.writableFinished) abort.abort();
+    };
+    reply.raw.once('close', onClose);
+    try {
+      const policy = this.policy.current;
+      exchange.caller = authenticate(policy, extractApiKey(request.headers, request.query as Record<string, unknown>), request.ip);
+      const body = request.body as Record<string, unknown> | null;
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new GatewayError('invalid_request', 'the request body must be a JSON object');
+      if (typeof body.model !== 'string' || !body.model) throw new GatewayError('invalid_request', 'model is required', { param: 'model' });
+      const input = kind === 'embeddings' ? 'input' : 'prompt';
+      if (body[input] === undefined || body[input] === null) throw new GatewayError('invalid_request', `${input} is required`, { param: input });
+      const stream = kind === 'completions' && body.stream === true;
+      exchange.stream = stream;
+      exchange.request = { model: body.model, system: [], messages: [], stream };
+      assertModelAllowed(exchange.caller, body.model);
+      const tiers = policy.tiers(body.model);
+      if (tiers.length === 0) throw new GatewayError('not_found', `The model ${body.model} does not exist or you do not have access to it.`, { param: 'model' });
+      const answer = await this.callUpstream(
+        exchange,
+        request,
+        orderCandidates(tiers),
+        abort.signal,
+        (candidate, upstreamProtocol) =>
+          upstreamProtocol === 'openai-chat'
+            ? {
+                path: `/${kind}`,
+                text: JSON.stringify({
+                  ...body,
+                  model: candidate.upstreamModel,
+                  ...(stream ? { stream_options: { ...(body.stream_options as object | undefined), include_usage: true } } : {}),
+                }),
+              }
+            : null,
+        new GatewayError('unsupported', `/v1/${kind} is served only by OpenAI-compatible channels, and none serves ${body.model}`, { param: 'model' }),
+      );
+      if (stream) await this.pipeOpenAiStream(exchange, answer, reply);
+      else {
+        const text = await answer.body.text();
+        exchange.firstByteAt = performance.now();
+        exchange.usage = usageFromOpenAiBody(text);
+        await reply.status(200).header('content-type', 'application/json').send(text);
+      }
+    } catch (error) {
+      const failure = error instanceof GatewayError ? error : this.internal(error, exchange);
+      exchange.status = abort.signal.aborted ? 499 : failure.status;
+      exchange.errorClass = failure.kind;
+      if (!abort.signal.aborted && !reply.raw.headersSent && !reply.sent) {
+        const { status, body } = client.encodeError(failure);
+        void reply.status(status).header('content-type', 'application/json').send(body);
+      }
+    } finally {
+      reply.raw.off('close', onClose);
+      this.report(exchange);
+    }
+  }
+
+  /** Legacy completions streams: bytes forwarded as they come; usage read from the final chunk. */
+  private async pipeOpenAiStream(exchange: Exchange, answer: UpstreamAnswer, reply: FastifyReply): Promise<void> {
+    const raw = reply.raw;
+    reply.hijack();
+    raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': exchange.requestId });
+    const reader = new SseReader();
+    try {
+      for await (const chunk of answer.body) {
+        if (exchange.firstByteAt === null) exchange.firstByteAt = performance.now();
+        if (!raw.write(chunk)) await once(raw, 'drain');
+        for (const message of reader.push(chunk)) {
+          if (message.data.includes('"usage"')) exchange.usage = usageFromOpenAiBody(message.data, exchange.usage);
+        }
+      }
+    } catch {
+      exchange.status = 502;
+      exchange.errorClass = 'upstream';
+      if (!raw.destroyed) raw.write(formatSse({ error: { message: 'the upstream stream failed', type: 'server_error', param: null, code: null } }));
+    } finally {
+      if (!raw.destroyed) raw.end();
     }
   }
 
@@ -149,24 +332,27 @@ export class RelayService implements OnApplicationShutdown {
     return this.upstream.close();
   }
 
+  /**
+   * Tries candidates in order until one answers below 400. `plan` says what
+   * to send to a candidate (null: this candidate cannot serve the request).
+   * Retries only retryable failures, and only before any byte reached the client.
+   */
   private async callUpstream(
     exchange: Exchange,
-    chat: ChatRequest,
     request: FastifyRequest,
     candidates: Candidate[],
     signal: AbortSignal,
-    untranslatable: GatewayError | null,
+    plan: (candidate: Candidate, upstreamProtocol: Protocol) => { path: string; text: string } | null,
+    noCandidate: GatewayError,
   ): Promise<UpstreamAnswer> {
-    let lastError: GatewayError | null = untranslatable;
+    let lastError: GatewayError | null = null;
     for (const candidate of candidates) {
       if (exchange.attempts.length >= MAX_ATTEMPTS) break;
       const upstreamProtocol = upstreamProtocolFor(candidate.channel, exchange.protocol);
       if (!upstreamProtocol) continue;
-      // A request only the client's own protocol can express goes only to channels that speak it.
-      if (untranslatable && upstreamProtocol !== exchange.protocol) continue;
+      const body = plan(candidate, upstreamProtocol);
+      if (!body) continue;
       const upstream = codecFor(upstreamProtocol);
-      // A request the upstream's protocol cannot express is the caller's 400, not an attempt.
-      const body = this.upstreamBody(exchange.protocol, upstreamProtocol, upstream, chat, request.body, candidate.upstreamModel);
       const started = performance.now();
       const attempt = (status: number, errorClass?: string) =>
         exchange.attempts.push({
@@ -207,7 +393,7 @@ export class RelayService implements OnApplicationShutdown {
       if (!failure.retryable) throw failure;
       lastError = failure;
     }
-    throw lastError ?? new GatewayError('not_found', `No provider can serve the model ${chat.model} for this protocol.`, { param: 'model' });
+    throw lastError ?? noCandidate;
   }
 
   /**
@@ -218,13 +404,12 @@ export class RelayService implements OnApplicationShutdown {
   private upstreamBody(
     client: Protocol,
     upstreamProtocol: Protocol,
-    upstream: ProtocolCodec,
     chat: ChatRequest,
     original: unknown,
     upstreamModel: string,
   ): { path: string; text: string } {
     if (client !== upstreamProtocol) {
-      const encoded = upstream.encodeRequest(chat, upstreamModel);
+      const encoded = codecFor(upstreamProtocol).encodeRequest(chat, upstreamModel);
       return { path: encoded.path, text: JSON.stringify(encoded.body) };
     }
     const body = { ...(original as Record<string, unknown>) };
@@ -332,7 +517,7 @@ export class RelayService implements OnApplicationShutdown {
       channel_id: exchange.candidate?.channel.id ?? null,
       model: exchange.request.model,
       upstream_model: exchange.candidate?.upstreamModel ?? null,
-      endpoint: exchange.protocol,
+      endpoint: exchange.endpoint,
       prompt_tokens: exchange.usage.inputTokens,
       completion_tokens: exchange.usage.outputTokens,
       cached_tokens: exchange.usage.cachedInputTokens,
@@ -379,6 +564,18 @@ function decodeForRelay(
       chat: { model, system: [], messages: [], stream, streamUsage: streamOptions?.include_usage === true },
       untranslatable: error,
     };
+  }
+}
+
+/** Usage of an OpenAI embeddings/completions answer (or stream chunk); malformed numbers count as 0. */
+function usageFromOpenAiBody(text: string, fallback: Usage = { ...EMPTY_USAGE }): Usage {
+  try {
+    const usage = (JSON.parse(text) as { usage?: Record<string, unknown> }).usage;
+    if (!usage || typeof usage !== 'object') return fallback;
+    const count = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : 0);
+    return { ...EMPTY_USAGE, inputTokens: count(usage.prompt_tokens), outputTokens: count(usage.completion_tokens) };
+  } catch {
+    return fallback;
   }
 }
 
