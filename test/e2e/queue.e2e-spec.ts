@@ -72,6 +72,27 @@ describe('job queue: settlement and rollups', () => {
     expect(ledger).toEqual([{ amount_micros: '-1234', balance_after_micros: String(10_000_000 - 1_234) }]);
   });
 
+  it('settles batches exactly once per request, across overlapping and repeated batches', async () => {
+    const { body: before } = await master.request('GET', `/api/users/${alice.id}`, { token: master.adminToken });
+    const records = Array.from({ length: 5 }, (_, index) => usage({ user_id: alice.id, token_id: tokenId, cost_micros: 10 + index }));
+    const batches = [records.slice(0, 3), records.slice(2), records, [records[4], records[4]]];
+    for (const batch of batches) await (await queue.enqueue('settle-usage-batch', { records: batch })).finished();
+
+    const { body: after } = await master.request('GET', `/api/users/${alice.id}`, { token: master.adminToken });
+    const total = records.reduce((sum, record) => sum + record.cost_micros, 0);
+    expect(after.balance_micros).toBe(before.balance_micros - total);
+    const ledger = await master.master.database.dataSource.query(
+      `SELECT request_id, amount_micros, balance_after_micros FROM balance_ledger WHERE request_id = ANY($1) ORDER BY id`,
+      [records.map((record) => record.request_id)],
+    );
+    expect(ledger).toHaveLength(5);
+    // Running balances: each row's balance_after is the previous minus its own charge.
+    expect(Number(ledger.at(-1).balance_after_micros)).toBe(after.balance_micros);
+    for (let index = 1; index < ledger.length; index += 1) {
+      expect(Number(ledger[index].balance_after_micros)).toBe(Number(ledger[index - 1].balance_after_micros) + Number(ledger[index].amount_micros));
+    }
+  });
+
   it('rolls a day up per token, user, channel and model, idempotently', async () => {
     const day = '2026-11-21';
     const records = [

@@ -13,7 +13,8 @@ describe('models, token counting, embeddings and legacy completions', () => {
     for await (const model of harness.openai.models.list()) all.push(model.id);
     expect(all).toEqual([MODELS.anthropic, MODELS.gemini, MODELS.openai].sort());
     const limited = await fetch(`${harness.master.url}/v1/models`, { headers: { authorization: `Bearer ${LIMITED_KEY}` } });
-    expect((await limited.json()).data.map((model: { id: string }) => model.id)).toEqual([MODELS.openai]);
+    const listed = (await limited.json()) as { data: Array<{ id: string }> };
+    expect(listed.data.map((model) => model.id)).toEqual([MODELS.openai]);
     const one = await harness.openai.models.retrieve(MODELS.gemini);
     expect(one).toMatchObject({ id: MODELS.gemini, object: 'model' });
     await expect(harness.openai.models.retrieve('no-such-model')).rejects.toMatchObject({ status: 404 });

@@ -1,76 +1,132 @@
 import { UsageRecord } from '@aigw/contracts';
 import { queryRows } from '@aigw/persistence';
-import { DataSource } from 'typeorm';
-import { JobProcessor } from '../queue/job-queue';
+import { DataSource, EntityManager } from 'typeorm';
+import { JobProcessor, PermanentJobError } from '../queue/job-queue';
+
+/** Most records one settlement transaction takes (bounded job payloads). */
+export const MAX_SETTLEMENT_BATCH = 1000;
 
 /**
- * Writes one usage record and charges it, exactly once per request id: the
- * usage row's unique request_id decides, inside the same transaction as the
- * balance debit, the token's spend and the ledger entry.
+ * Writes usage records and charges them, exactly once per request id: the
+ * usage row's unique request_id decides (INSERT … ON CONFLICT DO NOTHING),
+ * inside the same transaction as the balance debits, the tokens' spend and
+ * the ledger entries. A batch costs a handful of statements, not four per
+ * record: records arrive as one JSON parameter (jsonb_to_recordset).
  */
+export async function settleUsageRecords(manager: EntityManager, records: UsageRecord[]): Promise<number> {
+  if (records.length === 0) return 0;
+  if (records.length > MAX_SETTLEMENT_BATCH) throw new PermanentJobError(`a settlement batch holds at most ${MAX_SETTLEMENT_BATCH} records`);
+  const rows = records.map((record) => ({
+    request_id: record.request_id,
+    token_id: record.token_id,
+    user_id: record.user_id,
+    group_id: record.group_id ?? null,
+    channel_id: record.channel_id ?? null,
+    agent_id: record.agent_id ?? null,
+    region: record.region ?? null,
+    model: record.model,
+    upstream_model: record.upstream_model ?? null,
+    endpoint: record.endpoint ?? 'chat',
+    prompt_tokens: record.prompt_tokens,
+    completion_tokens: record.completion_tokens,
+    cached_tokens: record.cached_tokens ?? 0,
+    cache_write_tokens: record.cache_write_tokens ?? 0,
+    reasoning_tokens: record.reasoning_tokens ?? 0,
+    estimated: record.estimated ?? false,
+    cost_micros: record.cost_micros,
+    channel_cost_micros: record.channel_cost_micros ?? 0,
+    latency_ms: record.latency_ms,
+    first_token_ms: record.first_token_ms ?? null,
+    status: record.status,
+    stream: record.stream ?? false,
+    error_class: record.error_class ?? null,
+    attempts: record.attempts ?? [],
+    created_at: record.created_at,
+  }));
+  const inserted = queryRows<{ request_id: string; user_id: string | null; token_id: string | null; cost_micros: string; model: string }>(
+    await manager.query(
+      `INSERT INTO usage_logs (request_id, token_id, user_id, group_id, channel_id, agent_id, region, model, upstream_model,
+         endpoint, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, estimated,
+         cost_micros, channel_cost_micros, latency_ms, first_token_ms, status, stream, error_class, attempts, created_at)
+       SELECT r.request_id, r.token_id, r.user_id, r.group_id, r.channel_id, r.agent_id, r.region, r.model, r.upstream_model,
+         r.endpoint, r.prompt_tokens, r.completion_tokens, r.cached_tokens, r.cache_write_tokens, r.reasoning_tokens, r.estimated,
+         r.cost_micros, r.channel_cost_micros, r.latency_ms, r.first_token_ms, r.status, r.stream, r.error_class, r.attempts, r.created_at
+       FROM jsonb_to_recordset($1::jsonb) AS r(
+         request_id varchar, token_id uuid, user_id uuid, group_id uuid, channel_id uuid, agent_id uuid, region varchar,
+         model varchar, upstream_model varchar, endpoint varchar, prompt_tokens integer, completion_tokens integer,
+         cached_tokens integer, cache_write_tokens integer, reasoning_tokens integer, estimated boolean, cost_micros bigint,
+         channel_cost_micros bigint, latency_ms integer, first_token_ms integer, status smallint, stream boolean,
+         error_class varchar, attempts jsonb, created_at timestamptz)
+       ON CONFLICT (request_id) DO NOTHING
+       RETURNING request_id, user_id, token_id, cost_micros, model`,
+      [JSON.stringify(rows)],
+    ),
+  );
+  const charged = inserted.filter((row) => row.user_id && Number(row.cost_micros) > 0);
+  if (charged.length === 0) return inserted.length;
+
+  // Debit each user once with the batch total, then write one ledger row per request with the
+  // running balance (computed backwards from the balance after the debit).
+  const byUser = new Map<string, typeof charged>();
+  for (const row of charged) byUser.set(row.user_id!, [...(byUser.get(row.user_id!) ?? []), row]);
+  const ledger: Array<Record<string, unknown>> = [];
+  for (const [userId, userRows] of byUser) {
+    const total = userRows.reduce((sum, row) => sum + Number(row.cost_micros), 0);
+    const [user] = queryRows<{ balance_micros: string }>(
+      await manager.query('UPDATE users SET balance_micros = balance_micros - $1 WHERE id = $2 RETURNING balance_micros', [total, userId]),
+    );
+    if (!user) continue;
+    let balance = Number(user.balance_micros) + total;
+    for (const row of userRows) {
+      balance -= Number(row.cost_micros);
+      ledger.push({
+        user_id: userId,
+        token_id: row.token_id,
+        amount_micros: -Number(row.cost_micros),
+        balance_after_micros: balance,
+        request_id: row.request_id,
+        note: row.model,
+      });
+    }
+  }
+  if (ledger.length > 0) {
+    await manager.query(
+      `INSERT INTO balance_ledger (user_id, token_id, amount_micros, balance_after_micros, kind, request_id, note)
+       SELECT l.user_id, l.token_id, l.amount_micros, l.balance_after_micros, 'charge', l.request_id, l.note
+       FROM jsonb_to_recordset($1::jsonb) AS l(user_id uuid, token_id uuid, amount_micros bigint, balance_after_micros bigint, request_id varchar, note varchar)`,
+      [JSON.stringify(ledger)],
+    );
+  }
+  const byToken = new Map<string, number>();
+  for (const row of charged) if (row.token_id) byToken.set(row.token_id, (byToken.get(row.token_id) ?? 0) + Number(row.cost_micros));
+  if (byToken.size > 0) {
+    await manager.query(
+      `UPDATE api_tokens AS t SET used_micros = t.used_micros + s.spent, last_used_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, spent bigint) WHERE t.id = s.id`,
+      [JSON.stringify([...byToken].map(([id, spent]) => ({ id, spent })))],
+    );
+  }
+  return inserted.length;
+}
+
+/** One usage record (what the admin API and remote agents send one at a time). */
 export class SettleUsageProcessor implements JobProcessor<'settle-usage'> {
   readonly name = 'settle-usage' as const;
 
   constructor(private readonly dataSource: DataSource) {}
 
   async process(record: UsageRecord): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const inserted: { id: string }[] = await manager.query(
-        `INSERT INTO usage_logs (request_id, token_id, user_id, group_id, channel_id, agent_id, region, model, upstream_model,
-           endpoint, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, estimated,
-           cost_micros, channel_cost_micros, latency_ms, first_token_ms, status, stream, error_class, attempts, created_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25)
-         ON CONFLICT (request_id) DO NOTHING
-         RETURNING id`,
-        [
-          record.request_id,
-          record.token_id,
-          record.user_id,
-          record.group_id ?? null,
-          record.channel_id ?? null,
-          record.agent_id ?? null,
-          record.region ?? null,
-          record.model,
-          record.upstream_model ?? null,
-          record.endpoint ?? 'chat',
-          record.prompt_tokens,
-          record.completion_tokens,
-          record.cached_tokens ?? 0,
-          record.cache_write_tokens ?? 0,
-          record.reasoning_tokens ?? 0,
-          record.estimated ?? false,
-          record.cost_micros,
-          record.channel_cost_micros ?? 0,
-          record.latency_ms,
-          record.first_token_ms ?? null,
-          record.status,
-          record.stream ?? false,
-          record.error_class ?? null,
-          JSON.stringify(record.attempts ?? []),
-          record.created_at,
-        ],
-      );
-      if (inserted.length === 0 || record.cost_micros === 0 || !record.user_id) return;
+    await this.dataSource.transaction((manager) => settleUsageRecords(manager, [record]));
+  }
+}
 
-      const [user] = queryRows<{ balance_micros: string }>(
-        await manager.query('UPDATE users SET balance_micros = balance_micros - $1 WHERE id = $2 RETURNING balance_micros', [
-          record.cost_micros,
-          record.user_id,
-        ]),
-      );
-      if (!user) return;
-      await manager.query(
-        `INSERT INTO balance_ledger (user_id, token_id, amount_micros, balance_after_micros, kind, request_id, note)
-         VALUES ($1, $2, $3, $4, 'charge', $5, $6)`,
-        [record.user_id, record.token_id, -record.cost_micros, user.balance_micros, record.request_id, record.model],
-      );
-      if (record.token_id) {
-        await manager.query('UPDATE api_tokens SET used_micros = used_micros + $1, last_used_at = $2 WHERE id = $3', [
-          record.cost_micros,
-          record.created_at,
-          record.token_id,
-        ]);
-      }
-    });
+/** Many usage records in one transaction (the embedded agent's sink batches them). */
+export class SettleUsageBatchProcessor implements JobProcessor<'settle-usage-batch'> {
+  readonly name = 'settle-usage-batch' as const;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async process({ records }: { records: UsageRecord[] }): Promise<void> {
+    await this.dataSource.transaction((manager) => settleUsageRecords(manager, records));
   }
 }

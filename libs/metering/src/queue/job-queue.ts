@@ -3,6 +3,7 @@ import { UsageRecord } from '@aigw/contracts';
 /** Jobs and their payloads. Payloads are plain JSON: they cross Redis. */
 export interface JobPayloads {
   'settle-usage': UsageRecord;
+  'settle-usage-batch': { records: UsageRecord[] };
   'rollup-daily': { day: string };
 }
 

@@ -2,13 +2,13 @@ import { AppConfig } from '@aigw/config';
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RollupDailyProcessor } from '../processors/rollup-daily.processor';
-import { SettleUsageProcessor } from '../processors/settle-usage.processor';
+import { SettleUsageBatchProcessor, SettleUsageProcessor } from '../processors/settle-usage.processor';
 import { BullmqJobQueue } from './bullmq-job-queue';
 import { InProcessJobQueue } from './in-process-job-queue';
 import { JobQueue } from './job-queue';
 
 export function createJobQueue(dataSource: DataSource, redisUrl: string | null, prefix = 'aigw'): JobQueue {
-  const processors = [new SettleUsageProcessor(dataSource), new RollupDailyProcessor(dataSource)];
+  const processors = [new SettleUsageProcessor(dataSource), new SettleUsageBatchProcessor(dataSource), new RollupDailyProcessor(dataSource)];
   return redisUrl ? new BullmqJobQueue(processors, { redisUrl, prefix }) : new InProcessJobQueue(processors);
 }
 
