@@ -46,21 +46,38 @@ export class UpstreamClient {
 
   async send(call: UpstreamCall): Promise<UpstreamAnswer> {
     const timeouts = { ...DEFAULT_UPSTREAM_TIMEOUTS, ...call.timeouts };
-    const total = AbortSignal.timeout(timeouts.totalMs);
-    const signal = AbortSignal.any([call.signal, total]);
+    // One controller per exchange, released as soon as the body is done: AbortSignal.timeout() and
+    // AbortSignal.any() would keep a timer and listeners alive for the whole total timeout (minutes)
+    // after every request — at thousands of requests per second, hundreds of MB.
+    const controller = new AbortController();
+    let expired = false;
+    const timer = setTimeout(() => {
+      expired = true;
+      controller.abort();
+    }, timeouts.totalMs);
+    timer.unref();
+    const forwardAbort = () => controller.abort();
+    call.signal.addEventListener('abort', forwardAbort, { once: true });
+    const release = () => {
+      clearTimeout(timer);
+      call.signal.removeEventListener('abort', forwardAbort);
+    };
+    if (call.signal.aborted) controller.abort();
     try {
       const answer = await request(call.url, {
         method: 'POST',
         headers: call.headers,
         body: call.body,
-        signal,
+        signal: controller.signal,
         dispatcher: this.agent(call.poolKey, timeouts),
         headersTimeout: timeouts.firstByteMs,
         bodyTimeout: timeouts.idleMs,
       });
+      answer.body.once('close', release);
       return { status: answer.statusCode, headers: answer.headers, body: answer.body };
     } catch (error) {
-      throw toGatewayError(error, call.signal.aborted, total.aborted);
+      release();
+      throw toGatewayError(error, call.signal.aborted, expired);
     }
   }
 
