@@ -432,26 +432,45 @@ export class RelayService implements OnApplicationShutdown {
   private async relayJson(exchange: Exchange, client: ProtocolCodec, answer: UpstreamAnswer, reply: FastifyReply): Promise<void> {
     const upstream = codecFor(exchange.upstreamProtocol!);
     const text = await answer.body.text();
+    exchange.firstByteAt = performance.now();
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
       throw new GatewayError('upstream', 'the upstream provider answered with malformed JSON', { retryable: false });
     }
+    if (exchange.protocol === exchange.upstreamProtocol) {
+      // Passthrough: the upstream's bytes go out unchanged. Decoding is only for metering, so an
+      // answer beyond the canonical model (a built-in tool's output, say) costs the usage reading,
+      // never the answer.
+      try {
+        exchange.usage = upstream.decodeResponse(parsed).usage;
+      } catch {
+        exchange.usage = { ...EMPTY_USAGE };
+      }
+      await reply.status(200).header('content-type', 'application/json').send(text);
+      return;
+    }
     const response = upstream.decodeResponse(parsed);
     exchange.usage = response.usage;
-    exchange.firstByteAt = performance.now();
-    const same = exchange.protocol === exchange.upstreamProtocol;
-    const out = same ? text : JSON.stringify(client.encodeResponse(response, { model: exchange.request!.model }));
-    await reply.status(200).header('content-type', 'application/json').send(out);
+    await reply
+      .status(200)
+      .header('content-type', 'application/json')
+      .send(JSON.stringify(client.encodeResponse(response, { model: exchange.request!.model })));
   }
 
+  /**
+   * Streams event by event. Same protocol: the upstream's bytes are written
+   * as they arrive and decoded on the side for usage only; a stream the
+   * upstream cut gets the protocol's error event appended. Translated: each
+   * decoded event is re-encoded at once; nothing is buffered.
+   */
   private async relayStream(exchange: Exchange, client: ProtocolCodec, answer: UpstreamAnswer, reply: FastifyReply): Promise<void> {
     const upstream = codecFor(exchange.upstreamProtocol!);
     const same = exchange.protocol === exchange.upstreamProtocol;
     const reader = new SseReader();
     const decoder = upstream.createStreamDecoder();
-    const encoder = client.createStreamEncoder({ model: exchange.request!.model, streamUsage: exchange.request!.streamUsage });
+    const encoder = same ? null : client.createStreamEncoder({ model: exchange.request!.model, streamUsage: exchange.request!.streamUsage });
     const raw = reply.raw;
     reply.hijack();
     raw.writeHead(200, {
@@ -467,7 +486,14 @@ export class RelayService implements OnApplicationShutdown {
       if (!raw.write(text)) await once(raw, 'drain');
     };
     let finished = false;
-    const observe = async (events: StreamEvent[]) => {
+    /** Passthrough only: the side decoder met content it cannot model; stop metering from it. */
+    let decoderGaveUp = false;
+    const fail = async (error: GatewayError) => {
+      exchange.status = error.status;
+      exchange.errorClass = error.kind;
+      await write(encoder ? encoder.encode({ type: 'error', error }) : passthroughErrorFrame(exchange.protocol, error));
+    };
+    const observe = async (events: StreamEvent[], atEnd = false) => {
       for (const event of events) {
         if (event.type === 'start' && event.usage) exchange.usage = { ...exchange.usage, ...event.usage };
         if (event.type === 'finish') {
@@ -475,25 +501,31 @@ export class RelayService implements OnApplicationShutdown {
           exchange.usage = event.usage;
         }
         if (event.type === 'error') {
-          exchange.status = event.error.status;
-          exchange.errorClass = event.error.kind;
-          // Same protocol: the upstream's own bytes were forwarded, but a cut stream still needs the error event.
-          if (same) await write(encoder.encode(event));
+          if (!encoder && !atEnd) {
+            decoderGaveUp = true;
+            return;
+          }
+          await fail(event.error);
+          continue;
         }
-        if (!same) await write(encoder.encode(event));
+        if (encoder) await write(encoder.encode(event));
       }
     };
     try {
       for await (const chunk of answer.body) {
-        if (same) await write(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+        if (!encoder) await write(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+        if (decoderGaveUp) continue;
         for (const message of reader.push(chunk)) await observe(decoder.decode(message));
       }
-      for (const message of reader.end()) await observe(decoder.decode(message));
-      await observe(decoder.end());
+      if (!decoderGaveUp) {
+        for (const message of reader.end()) await observe(decoder.decode(message));
+        // The upstream closed cleanly; a stream without its terminal event is still an error.
+        await observe(decoder.end(), true);
+      }
     } catch (error) {
       if (raw.destroyed) throw new GatewayError('upstream', 'the client closed the stream', { status: 499 });
       const failure = error instanceof GatewayError ? error : new GatewayError('upstream', 'the upstream stream failed', { retryable: false });
-      if (!finished) await observe([{ type: 'error', error: failure }]);
+      if (!finished) await fail(failure);
     } finally {
       if (!raw.destroyed) raw.end();
     }
@@ -564,6 +596,27 @@ function decodeForRelay(
       chat: { model, system: [], messages: [], stream, streamUsage: streamOptions?.include_usage === true },
       untranslatable: error,
     };
+  }
+}
+
+/**
+ * The in-stream error of a protocol, for a forwarded (not re-encoded) stream:
+ * built from the protocol's own error body, so it needs no encoder state.
+ */
+function passthroughErrorFrame(protocol: Protocol, error: GatewayError): string {
+  const { body } = codecFor(protocol).encodeError(error);
+  const fields = body as { error?: { message?: string; type?: string; code?: unknown; param?: unknown } };
+  switch (protocol) {
+    case 'anthropic':
+      return formatSse(body, 'error');
+    case 'openai-responses':
+      return formatSse(
+        { type: 'error', code: fields.error?.code ?? fields.error?.type ?? null, message: fields.error?.message ?? error.message, param: fields.error?.param ?? null },
+        'error',
+      );
+    case 'openai-chat':
+    case 'gemini':
+      return formatSse(body);
   }
 }
 
