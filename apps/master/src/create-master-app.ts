@@ -8,6 +8,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import pino from 'pino';
+import { handleClientError } from './common/client-error.handler';
 import { GlobalExceptionFilter } from './common/global-exception.filter';
 import { NulCharacterPipe } from './common/nul-character.pipe';
 import { createValidationPipe } from './common/validation.pipe';
@@ -58,6 +59,7 @@ export async function createMasterApp(config: AppConfig, options: MasterAppOptio
       },
       bodyLimit: 1024 * 1024,
       trustProxy: false,
+      clientErrorHandler: handleClientError,
     });
     const routes: RegisteredRoute[] = [];
     const fastify = adapter.getInstance();

@@ -24,7 +24,9 @@ export function relayErrorResponse(url: string, exception: unknown): { status: n
 export function toGatewayError(exception: unknown): GatewayError {
   if (exception instanceof GatewayError) return exception;
   const status =
-    exception instanceof HttpException ? exception.getStatus() : Number((exception as { statusCode?: unknown })?.statusCode);
+    exception instanceof HttpException
+      ? exception.getStatus()
+      : Number((exception as { statusCode?: unknown; status?: unknown })?.statusCode ?? (exception as { status?: unknown })?.status);
   switch (status) {
     case 400:
     case 415:

@@ -11,6 +11,7 @@ import {
   UpstreamClient,
   Usage,
   codecFor,
+  SseMessage,
   formatSse,
 } from '@aigw/providers';
 import { estimateInputTokens } from '@aigw/metering';
@@ -100,6 +101,7 @@ export class RelayService implements OnApplicationShutdown {
     try {
       const policy = this.policy.current;
       exchange.caller = authenticate(policy, extractApiKey(request.headers, request.query as Record<string, unknown>), request.ip);
+      assertShallow(request.body);
       const { chat, untranslatable } = decodeForRelay(client, request.body, route);
       exchange.request = chat;
       exchange.stream = chat.stream;
@@ -129,6 +131,7 @@ export class RelayService implements OnApplicationShutdown {
       if (abort.signal.aborted) exchange.status = 499;
       else if (!reply.raw.headersSent && !reply.sent) {
         const { status, body } = client.encodeError(failure);
+        if (failure.options.retryAfterMs !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(failure.options.retryAfterMs / 1000))));
         void reply.status(status).header('content-type', 'application/json').send(body);
       }
     } finally {
@@ -149,6 +152,7 @@ export class RelayService implements OnApplicationShutdown {
       const caller = authenticate(policy, extractApiKey(request.headers, request.query as Record<string, unknown>), request.ip);
       const raw = request.body;
       if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new GatewayError('invalid_request', 'the request body must be a JSON object');
+      assertShallow(raw);
       const fields = raw as Record<string, unknown>;
       // count_tokens takes a Messages body without max_tokens; Gemini may wrap a generateContentRequest.
       const body = protocol === 'anthropic' ? { ...fields, max_tokens: fields.max_tokens ?? 1 } : (fields.generateContentRequest ?? fields);
@@ -233,6 +237,7 @@ export class RelayService implements OnApplicationShutdown {
       exchange.caller = authenticate(policy, extractApiKey(request.headers, request.query as Record<string, unknown>), request.ip);
       const body = request.body as Record<string, unknown> | null;
       if (!body || typeof body !== 'object' || Array.isArray(body)) throw new GatewayError('invalid_request', 'the request body must be a JSON object');
+      assertShallow(body);
       if (typeof body.model !== 'string' || !body.model) throw new GatewayError('invalid_request', 'model is required', { param: 'model' });
       const input = kind === 'embeddings' ? 'input' : 'prompt';
       if (body[input] === undefined || body[input] === null) throw new GatewayError('invalid_request', `${input} is required`, { param: input });
@@ -388,7 +393,7 @@ export class RelayService implements OnApplicationShutdown {
         attempt(answer.status);
         return answer;
       }
-      const failure = upstream.decodeError(answer.status, await readErrorBody(answer), answer.headers);
+      const failure = channelFailure(upstream.decodeError(answer.status, await readErrorBody(answer), answer.headers));
       attempt(answer.status, failure.kind);
       if (!failure.retryable) throw failure;
       lastError = failure;
@@ -444,14 +449,15 @@ export class RelayService implements OnApplicationShutdown {
       // answer beyond the canonical model (a built-in tool's output, say) costs the usage reading,
       // never the answer.
       try {
-        exchange.usage = upstream.decodeResponse(parsed).usage;
+        exchange.usage = sanitizeUsage(upstream.decodeResponse(parsed).usage);
       } catch {
         exchange.usage = { ...EMPTY_USAGE };
       }
       await reply.status(200).header('content-type', 'application/json').send(text);
       return;
     }
-    const response = upstream.decodeResponse(parsed);
+    const decoded = upstream.decodeResponse(parsed);
+    const response = { ...decoded, usage: sanitizeUsage(decoded.usage) };
     exchange.usage = response.usage;
     await reply
       .status(200)
@@ -460,10 +466,12 @@ export class RelayService implements OnApplicationShutdown {
   }
 
   /**
-   * Streams event by event. Same protocol: the upstream's bytes are written
-   * as they arrive and decoded on the side for usage only; a stream the
-   * upstream cut gets the protocol's error event appended. Translated: each
-   * decoded event is re-encoded at once; nothing is buffered.
+   * Streams event by event, never buffering the answer. Same protocol: each
+   * upstream SSE message is forwarded as it completes (re-framed, content
+   * untouched) and decoded on the side for usage; the upstream's own error
+   * events are replaced by a scrubbed one, and a malformed or cut stream ends
+   * with the protocol's error event. Translated: each decoded event is
+   * re-encoded at once.
    */
   private async relayStream(exchange: Exchange, client: ProtocolCodec, answer: UpstreamAnswer, reply: FastifyReply): Promise<void> {
     const upstream = codecFor(exchange.upstreamProtocol!);
@@ -486,47 +494,72 @@ export class RelayService implements OnApplicationShutdown {
       if (!raw.write(text)) await once(raw, 'drain');
     };
     let finished = false;
-    /** Passthrough only: the side decoder met content it cannot model; stop metering from it. */
+    let failed = false;
+    /** Passthrough only: the side decoder met content it cannot model; keep forwarding, stop metering. */
     let decoderGaveUp = false;
     const fail = async (error: GatewayError) => {
+      failed = true;
       exchange.status = error.status;
       exchange.errorClass = error.kind;
       await write(encoder ? encoder.encode({ type: 'error', error }) : passthroughErrorFrame(exchange.protocol, error));
     };
-    const observe = async (events: StreamEvent[], atEnd = false) => {
+    const observe = async (events: StreamEvent[]) => {
       for (const event of events) {
-        if (event.type === 'start' && event.usage) exchange.usage = { ...exchange.usage, ...event.usage };
-        if (event.type === 'finish') {
-          finished = true;
-          exchange.usage = event.usage;
-        }
+        if (failed) return;
         if (event.type === 'error') {
-          if (!encoder && !atEnd) {
-            decoderGaveUp = true;
-            return;
-          }
           await fail(event.error);
-          continue;
+          return;
         }
-        if (encoder) await write(encoder.encode(event));
+        const clean = sanitizeEventUsage(event);
+        if (clean.type === 'start' && clean.usage) exchange.usage = { ...exchange.usage, ...clean.usage };
+        if (clean.type === 'finish') {
+          finished = true;
+          exchange.usage = clean.usage;
+        }
+        if (encoder) await write(encoder.encode(clean));
       }
+    };
+    const forward = async (message: SseMessage) => {
+      if (decoderGaveUp) {
+        if (isUpstreamErrorFrame(message)) await fail(upstream.decodeError(502, JSON.parse(message.data)));
+        else if (!isWellFormed(message)) await fail(new GatewayError('upstream', 'the upstream provider sent a malformed stream event'));
+        else await write(forwardFrame(exchange.protocol, message));
+        return;
+      }
+      const events = decoder.decode(message);
+      const error = events.find((event) => event.type === 'error');
+      if (error && !isUpstreamErrorFrame(message) && isWellFormed(message)) {
+        // Valid in the protocol, beyond the canonical model: the client still gets it unchanged.
+        decoderGaveUp = true;
+        await write(forwardFrame(exchange.protocol, message));
+        return;
+      }
+      if (!error) await write(forwardFrame(exchange.protocol, message));
+      await observe(events);
     };
     try {
       for await (const chunk of answer.body) {
-        if (!encoder) await write(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-        if (decoderGaveUp) continue;
-        for (const message of reader.push(chunk)) await observe(decoder.decode(message));
+        for (const message of reader.push(chunk)) {
+          if (encoder) await observe(decoder.decode(message));
+          else await forward(message);
+          if (failed) break;
+        }
+        if (failed) break;
       }
-      if (!decoderGaveUp) {
-        for (const message of reader.end()) await observe(decoder.decode(message));
+      if (!failed) {
+        for (const message of reader.end()) {
+          if (encoder) await observe(decoder.decode(message));
+          else await forward(message);
+        }
         // The upstream closed cleanly; a stream without its terminal event is still an error.
-        await observe(decoder.end(), true);
+        if (!failed && !decoderGaveUp) await observe(decoder.end());
       }
     } catch (error) {
       if (raw.destroyed) throw new GatewayError('upstream', 'the client closed the stream', { status: 499 });
       const failure = error instanceof GatewayError ? error : new GatewayError('upstream', 'the upstream stream failed', { retryable: false });
-      if (!finished) await fail(failure);
+      if (!finished && !failed) await fail(failure);
     } finally {
+      if (failed) answer.body.destroy();
       if (!raw.destroyed) raw.end();
     }
   }
@@ -540,6 +573,7 @@ export class RelayService implements OnApplicationShutdown {
     if (!exchange.caller || !exchange.request) return;
     const policy = this.policy.current;
     const model = policy.model(exchange.request.model);
+    exchange.usage = sanitizeUsage(exchange.usage);
     const cost = model && exchange.status < 400 ? computeCostMicros(exchange.usage, model, exchange.caller.groupRatioPpm) : 0;
     const record: UsageRecord = {
       request_id: exchange.requestId,
@@ -596,6 +630,93 @@ function decodeForRelay(
       chat: { model, system: [], messages: [], stream, streamUsage: streamOptions?.include_usage === true },
       untranslatable: error,
     };
+  }
+}
+
+/** Deeper than any real request; deeper bodies would only exercise recursion limits. */
+const MAX_BODY_DEPTH = 64;
+
+/** Refuses absurdly nested bodies up front (iteratively: the check itself must not recurse). */
+function assertShallow(body: unknown): void {
+  const stack: Array<[unknown, number]> = [[body, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > MAX_BODY_DEPTH) throw new GatewayError('invalid_request', `the request body is nested more than ${MAX_BODY_DEPTH} levels deep`);
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+}
+
+/**
+ * An upstream refusing the *channel's* credentials (401/403) is not the
+ * client's bad key: answer 502 and let another channel try.
+ */
+function channelFailure(failure: GatewayError): GatewayError {
+  if (failure.kind !== 'authentication' && failure.kind !== 'permission') return failure;
+  return new GatewayError('upstream', 'the upstream provider refused this gateway channel\'s credentials', {
+    retryable: true,
+    upstreamStatus: failure.options.upstreamStatus ?? failure.status,
+  });
+}
+
+/** Largest token count a usage field may hold (the usage log's integer columns). */
+const MAX_TOKENS_FIELD = 2_147_483_647;
+
+/**
+ * Upstream usage is untrusted input: negative, fractional, non-numeric or
+ * absurd counts would bill wrongly or break settlement. Clamp to integers in
+ * [0, 2^31 − 1].
+ */
+export function sanitizeUsage(usage: Partial<Usage>): Usage {
+  const count = (value: unknown) =>
+    typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.min(Math.floor(value), MAX_TOKENS_FIELD) : 0;
+  return {
+    inputTokens: count(usage.inputTokens),
+    outputTokens: count(usage.outputTokens),
+    cachedInputTokens: count(usage.cachedInputTokens),
+    cacheWriteInputTokens: count(usage.cacheWriteInputTokens),
+    reasoningTokens: count(usage.reasoningTokens),
+  };
+}
+
+function sanitizeEventUsage(event: StreamEvent): StreamEvent {
+  if (event.type === 'finish') return { ...event, usage: sanitizeUsage(event.usage) };
+  if (event.type === 'start' && event.usage) {
+    const clean = sanitizeUsage(event.usage);
+    const usage = Object.fromEntries(Object.keys(event.usage).map((key) => [key, clean[key as keyof Usage]])) as Partial<Usage>;
+    return { ...event, usage };
+  }
+  return event;
+}
+
+/** Re-frames a forwarded SSE message as its provider frames it (Gemini ends events with CRLF CRLF). */
+function forwardFrame(protocol: Protocol, message: SseMessage): string {
+  if (protocol === 'gemini' && !message.data.includes('\n')) return `data: ${message.data}\r\n\r\n`;
+  return formatSse(message.data, message.event);
+}
+
+/** An upstream's own in-stream error event (all four protocols). */
+function isUpstreamErrorFrame(message: SseMessage): boolean {
+  if (message.event === 'error' || message.event === 'response.failed') return true;
+  if (!message.data.startsWith('{')) return false;
+  try {
+    const data = JSON.parse(message.data) as Record<string, unknown>;
+    return data.type === 'error' || data.type === 'response.failed' || (typeof data.error === 'object' && data.error !== null && !('choices' in data) && !('candidates' in data));
+  } catch {
+    return false;
+  }
+}
+
+/** A JSON object, or OpenAI's `[DONE]`. */
+function isWellFormed(message: SseMessage): boolean {
+  if (message.data === '[DONE]') return true;
+  try {
+    const data: unknown = JSON.parse(message.data);
+    return typeof data === 'object' && data !== null && !Array.isArray(data);
+  } catch {
+    return false;
   }
 }
 

@@ -3,6 +3,8 @@ import { queryRows } from '@aigw/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import { JobProcessor, PermanentJobError } from '../queue/job-queue';
 
+const MAX_INT = 2_147_483_647;
+
 /** Most records one settlement transaction takes (bounded job payloads). */
 export const MAX_SETTLEMENT_BATCH = 1000;
 
@@ -16,6 +18,9 @@ export const MAX_SETTLEMENT_BATCH = 1000;
 export async function settleUsageRecords(manager: EntityManager, records: UsageRecord[]): Promise<number> {
   if (records.length === 0) return 0;
   if (records.length > MAX_SETTLEMENT_BATCH) throw new PermanentJobError(`a settlement batch holds at most ${MAX_SETTLEMENT_BATCH} records`);
+  // Records come from agents: clamp what would not fit a column rather than fail the whole batch.
+  const count = (value: number | null | undefined) =>
+    typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.min(Math.floor(value), MAX_INT) : 0;
   const rows = records.map((record) => ({
     request_id: record.request_id,
     token_id: record.token_id,
@@ -27,16 +32,16 @@ export async function settleUsageRecords(manager: EntityManager, records: UsageR
     model: record.model,
     upstream_model: record.upstream_model ?? null,
     endpoint: record.endpoint ?? 'chat',
-    prompt_tokens: record.prompt_tokens,
-    completion_tokens: record.completion_tokens,
-    cached_tokens: record.cached_tokens ?? 0,
-    cache_write_tokens: record.cache_write_tokens ?? 0,
-    reasoning_tokens: record.reasoning_tokens ?? 0,
+    prompt_tokens: count(record.prompt_tokens),
+    completion_tokens: count(record.completion_tokens),
+    cached_tokens: count(record.cached_tokens),
+    cache_write_tokens: count(record.cache_write_tokens),
+    reasoning_tokens: count(record.reasoning_tokens),
     estimated: record.estimated ?? false,
     cost_micros: record.cost_micros,
     channel_cost_micros: record.channel_cost_micros ?? 0,
-    latency_ms: record.latency_ms,
-    first_token_ms: record.first_token_ms ?? null,
+    latency_ms: count(record.latency_ms),
+    first_token_ms: record.first_token_ms === null || record.first_token_ms === undefined ? null : count(record.first_token_ms),
     status: record.status,
     stream: record.stream ?? false,
     error_class: record.error_class ?? null,

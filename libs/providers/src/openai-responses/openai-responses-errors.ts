@@ -8,7 +8,11 @@ import { scrubUpstreamText } from './scrub-upstream-text';
  * fields travel flat in an `error` event.
  */
 export function encodeOpenAiResponsesError(error: GatewayError): { status: number; body: ResponsesErrorBody } {
-  const { type, code } = errorTypeAndCode(error.kind);
+  const { type, code } =
+    // OpenAI answers an unknown model with invalid_request_error / model_not_found (like the Chat codec).
+    error.kind === 'not_found' && error.param === 'model'
+      ? { type: 'invalid_request_error', code: 'model_not_found' }
+      : errorTypeAndCode(error.kind);
   return {
     status: error.status,
     body: { error: { message: error.message, type, param: error.param ?? null, code } },
