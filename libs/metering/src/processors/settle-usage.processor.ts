@@ -102,13 +102,23 @@ export async function settleUsageRecords(manager: EntityManager, records: UsageR
       [JSON.stringify(ledger)],
     );
   }
-  const byToken = new Map<string, number>();
-  for (const row of charged) if (row.token_id) byToken.set(row.token_id, (byToken.get(row.token_id) ?? 0) + Number(row.cost_micros));
+  const finishedAt = new Map(records.map((record) => [record.request_id, record.created_at]));
+  const byToken = new Map<string, { spent: number; last: string }>();
+  for (const row of charged) {
+    if (!row.token_id) continue;
+    const entry = byToken.get(row.token_id) ?? { spent: 0, last: finishedAt.get(row.request_id)! };
+    entry.spent += Number(row.cost_micros);
+    const at = finishedAt.get(row.request_id)!;
+    if (Date.parse(at) > Date.parse(entry.last)) entry.last = at;
+    byToken.set(row.token_id, entry);
+  }
   if (byToken.size > 0) {
+    // last_used_at is when the request happened, not when it settled (settlement may lag or replay).
     await manager.query(
-      `UPDATE api_tokens AS t SET used_micros = t.used_micros + s.spent, last_used_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, spent bigint) WHERE t.id = s.id`,
-      [JSON.stringify([...byToken].map(([id, spent]) => ({ id, spent })))],
+      `UPDATE api_tokens AS t SET used_micros = t.used_micros + s.spent,
+         last_used_at = GREATEST(COALESCE(t.last_used_at, s.last), s.last)
+       FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, spent bigint, last timestamptz) WHERE t.id = s.id`,
+      [JSON.stringify([...byToken].map(([id, entry]) => ({ id, spent: entry.spent, last: entry.last })))],
     );
   }
   return inserted.length;
