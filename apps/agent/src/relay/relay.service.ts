@@ -76,22 +76,7 @@ export class RelayService implements OnApplicationShutdown {
 
   async handle(protocol: Protocol, request: FastifyRequest, reply: FastifyReply, route: RouteContext = {}): Promise<void> {
     const client = codecFor(protocol);
-    const exchange: Exchange = {
-      requestId: String(request.id),
-      protocol,
-      endpoint: protocol,
-      started: performance.now(),
-      firstByteAt: null,
-      caller: null,
-      request: null,
-      candidate: null,
-      upstreamProtocol: null,
-      attempts: [],
-      usage: { ...EMPTY_USAGE },
-      status: 200,
-      errorClass: null,
-      stream: false,
-    };
+    const exchange = newExchange(String(request.id), protocol, protocol);
     // The client going away aborts the upstream exchange at once.
     const abort = new AbortController();
     const onClose = () => {
@@ -211,22 +196,7 @@ export class RelayService implements OnApplicationShutdown {
    */
   async openAiOnly(kind: 'embeddings' | 'completions', request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const client = codecFor('openai-chat');
-    const exchange: Exchange = {
-      requestId: String(request.id),
-      protocol: 'openai-chat',
-      endpoint: kind,
-      started: performance.now(),
-      firstByteAt: null,
-      caller: null,
-      request: null,
-      candidate: null,
-      upstreamProtocol: null,
-      attempts: [],
-      usage: { ...EMPTY_USAGE },
-      status: 200,
-      errorClass: null,
-      stream: false,
-    };
+    const exchange = newExchange(String(request.id), 'openai-chat', kind);
     const abort = new AbortController();
     const onClose = () => {
       if (!reply.raw.writableFinished) abort.abort();
@@ -604,6 +574,25 @@ export class RelayService implements OnApplicationShutdown {
       this.logger.error({ msg: 'usage sink failed', requestId: exchange.requestId, error: (error as Error).message });
     }
   }
+}
+
+function newExchange(requestId: string, protocol: Protocol, endpoint: string): Exchange {
+  return {
+    requestId,
+    protocol,
+    endpoint,
+    started: performance.now(),
+    firstByteAt: null,
+    caller: null,
+    request: null,
+    candidate: null,
+    upstreamProtocol: null,
+    attempts: [],
+    usage: { ...EMPTY_USAGE },
+    status: 200,
+    errorClass: null,
+    stream: false,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { GatewayError, GatewayErrorKind } from '../ir';
 import { AnthropicErrorBody, AnthropicErrorType } from './anthropic.types';
-import { scrubUpstreamMessage } from './scrub-upstream-message';
+import { scrubUpstreamMessage } from '../shared/scrub-upstream-message';
 
 /** Anthropic's own status for overloaded_error (its SDKs retry on it). */
 export const ANTHROPIC_OVERLOADED_STATUS = 529;

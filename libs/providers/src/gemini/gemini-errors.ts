@@ -1,7 +1,7 @@
 import { GatewayError, GatewayErrorKind } from '../ir';
 import { isRecord } from './gemini-json.util';
 import { GeminiErrorBody, GeminiErrorDetail } from './gemini.types';
-import { scrubUpstreamMessage } from './scrub-upstream-message';
+import { scrubUpstreamMessage } from '../shared/scrub-upstream-message';
 
 /**
  * Errors in Google's shape, google.rpc.Status as JSON

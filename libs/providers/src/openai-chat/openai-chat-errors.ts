@@ -1,7 +1,7 @@
 import { GatewayError, GatewayErrorKind } from '../ir';
 import { OpenAiChatErrorBody, OpenAiChatErrorObject } from './openai-chat.types';
 import { isJsonObject } from './read-json.util';
-import { scrubUpstreamMessage } from './scrub-upstream-message';
+import { scrubUpstreamMessage } from '../shared/scrub-upstream-message';
 
 /** `type` and `code` of OpenAI's error object per kind, as the API itself answers. */
 function errorShape(error: GatewayError): { type: string; code: string | null } {

@@ -1,6 +1,6 @@
 import { GatewayError, GatewayErrorKind } from '../ir';
 import { ResponsesErrorBody } from './openai-responses.types';
-import { scrubUpstreamText } from './scrub-upstream-text';
+import { scrubUpstreamMessage as scrubUpstreamText } from '../shared/scrub-upstream-message';
 
 /**
  * Errors in the OpenAI shape, `{ error: { message, type, param, code } }`,
