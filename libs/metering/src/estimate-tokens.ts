@@ -1,5 +1,15 @@
 import { ChatRequest } from '@aigw/providers';
-import { countTokens } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
+
+/**
+ * The tokenizer's tables cost ~70 MB of memory: loaded on first use (a
+ * count_tokens call or an upstream that reports no usage), not at start.
+ */
+let tokenizer: typeof import('gpt-tokenizer') | null = null;
+function countTokens(text: string): number {
+  tokenizer ??= createRequire(__filename)('gpt-tokenizer') as typeof import('gpt-tokenizer');
+  return tokenizer.countTokens(text);
+}
 
 /** Tokens charged for an image or document part, whatever its size (OpenAI's low-detail image cost). */
 const MEDIA_PART_TOKENS = 85;
