@@ -105,7 +105,7 @@ export class RelayService implements OnApplicationShutdown {
           untranslatable && upstreamProtocol !== protocol
             ? null
             : this.upstreamBody(protocol, upstreamProtocol, chat, request.body, candidate.upstreamModel),
-        untranslatable ?? new GatewayError('not_found', `No provider can serve the model ${chat.model} for this protocol.`, { param: 'model' }),
+        () => untranslatable ?? new GatewayError('not_found', `No provider can serve the model ${chat.model} for this protocol.`, { param: 'model' }),
       );
       if (chat.stream) await this.relayStream(exchange, client, answer, reply);
       else await this.relayJson(exchange, client, answer, reply);
@@ -233,7 +233,7 @@ export class RelayService implements OnApplicationShutdown {
                 }),
               }
             : null,
-        new GatewayError('unsupported', `/v1/${kind} is served only by OpenAI-compatible channels, and none serves ${body.model}`, { param: 'model' }),
+        () => new GatewayError('unsupported', `/v1/${kind} is served only by OpenAI-compatible channels, and none serves ${body.model}`, { param: 'model' }),
       );
       if (stream) await this.pipeOpenAiStream(exchange, answer, reply);
       else {
@@ -265,7 +265,7 @@ export class RelayService implements OnApplicationShutdown {
     try {
       for await (const chunk of answer.body) {
         if (exchange.firstByteAt === null) exchange.firstByteAt = performance.now();
-        if (!raw.write(chunk)) await once(raw, 'drain');
+        if (!raw.write(chunk)) await waitForDrain(raw);
         for (const message of reader.push(chunk)) {
           if (message.data.includes('"usage"')) exchange.usage = usageFromOpenAiBody(message.data, exchange.usage);
         }
@@ -318,7 +318,8 @@ export class RelayService implements OnApplicationShutdown {
     candidates: Candidate[],
     signal: AbortSignal,
     plan: (candidate: Candidate, upstreamProtocol: Protocol) => { path: string; text: string } | null,
-    noCandidate: GatewayError,
+    /** Built only when nothing could serve: an Error captures a stack trace, too dear for every request. */
+    noCandidate: () => GatewayError,
   ): Promise<UpstreamAnswer> {
     let lastError: GatewayError | null = null;
     for (const candidate of candidates) {
@@ -368,7 +369,7 @@ export class RelayService implements OnApplicationShutdown {
       if (!failure.retryable) throw failure;
       lastError = failure;
     }
-    throw lastError ?? noCandidate;
+    throw lastError ?? noCandidate();
   }
 
   /**
@@ -461,7 +462,11 @@ export class RelayService implements OnApplicationShutdown {
     const write = async (text: string) => {
       if (!text || raw.destroyed) return;
       if (exchange.firstByteAt === null) exchange.firstByteAt = performance.now();
-      if (!raw.write(text)) await once(raw, 'drain');
+      if (!raw.write(text)) {
+        // A slow client: flush what is corked and wait, rather than buffer without bound.
+        raw.uncork();
+        await waitForDrain(raw);
+      }
     };
     let finished = false;
     let failed = false;
@@ -509,10 +514,16 @@ export class RelayService implements OnApplicationShutdown {
     };
     try {
       for await (const chunk of answer.body) {
-        for (const message of reader.push(chunk)) {
-          if (encoder) await observe(decoder.decode(message));
-          else await forward(message);
-          if (failed) break;
+        // The frames of one upstream chunk leave in one write (one syscall), not one each.
+        raw.cork();
+        try {
+          for (const message of reader.push(chunk)) {
+            if (encoder) await observe(decoder.decode(message));
+            else await forward(message);
+            if (failed) break;
+          }
+        } finally {
+          raw.uncork();
         }
         if (failed) break;
       }
@@ -574,6 +585,12 @@ export class RelayService implements OnApplicationShutdown {
       this.logger.error({ msg: 'usage sink failed', requestId: exchange.requestId, error: (error as Error).message });
     }
   }
+}
+
+/** Resolves when the client can take more, or when it went away (then 'drain' never comes). */
+function waitForDrain(raw: NodeJS.WritableStream & { destroyed: boolean }): Promise<unknown> {
+  if (raw.destroyed) return Promise.resolve();
+  return Promise.race([once(raw as never, 'drain'), once(raw as never, 'close')]);
 }
 
 function newExchange(requestId: string, protocol: Protocol, endpoint: string): Exchange {
