@@ -462,27 +462,26 @@ export class RelayService implements OnApplicationShutdown {
     const write = async (text: string) => {
       if (!text || raw.destroyed) return;
       if (exchange.firstByteAt === null) exchange.firstByteAt = performance.now();
-      if (!raw.write(text)) {
-        // A slow client: flush what is corked and wait, rather than buffer without bound.
-        raw.uncork();
-        await waitForDrain(raw);
-      }
+      // A slow client: wait, rather than buffer without bound.
+      if (!raw.write(text)) await waitForDrain(raw);
     };
     let finished = false;
     let failed = false;
     /** Passthrough only: the side decoder met content it cannot model; keep forwarding, stop metering. */
     let decoderGaveUp = false;
-    const fail = async (error: GatewayError) => {
+    // Output of one upstream chunk is collected synchronously and written once.
+    let out = '';
+    const fail = (error: GatewayError) => {
       failed = true;
       exchange.status = error.status;
       exchange.errorClass = error.kind;
-      await write(encoder ? encoder.encode({ type: 'error', error }) : passthroughErrorFrame(exchange.protocol, error));
+      out += encoder ? encoder.encode({ type: 'error', error }) : passthroughErrorFrame(exchange.protocol, error);
     };
-    const observe = async (events: StreamEvent[]) => {
+    const observe = (events: StreamEvent[]) => {
       for (const event of events) {
         if (failed) return;
         if (event.type === 'error') {
-          await fail(event.error);
+          fail(event.error);
           return;
         }
         const clean = sanitizeEventUsage(event);
@@ -491,14 +490,14 @@ export class RelayService implements OnApplicationShutdown {
           finished = true;
           exchange.usage = clean.usage;
         }
-        if (encoder) await write(encoder.encode(clean));
+        if (encoder) out += encoder.encode(clean);
       }
     };
-    const forward = async (message: SseMessage) => {
+    const forward = (message: SseMessage) => {
       if (decoderGaveUp) {
-        if (isUpstreamErrorFrame(message)) await fail(upstream.decodeError(502, JSON.parse(message.data)));
-        else if (!isWellFormed(message)) await fail(new GatewayError('upstream', 'the upstream provider sent a malformed stream event'));
-        else await write(forwardFrame(exchange.protocol, message));
+        if (isUpstreamErrorFrame(message)) fail(upstream.decodeError(502, JSON.parse(message.data)));
+        else if (!isWellFormed(message)) fail(new GatewayError('upstream', 'the upstream provider sent a malformed stream event'));
+        else out += forwardFrame(exchange.protocol, message);
         return;
       }
       const events = decoder.decode(message);
@@ -506,39 +505,38 @@ export class RelayService implements OnApplicationShutdown {
       if (error && !isUpstreamErrorFrame(message) && isWellFormed(message)) {
         // Valid in the protocol, beyond the canonical model: the client still gets it unchanged.
         decoderGaveUp = true;
-        await write(forwardFrame(exchange.protocol, message));
+        out += forwardFrame(exchange.protocol, message);
         return;
       }
-      if (!error) await write(forwardFrame(exchange.protocol, message));
-      await observe(events);
+      if (!error) out += forwardFrame(exchange.protocol, message);
+      observe(events);
+    };
+    const take = (message: SseMessage) => (encoder ? observe(decoder.decode(message)) : forward(message));
+    const flush = async () => {
+      const text = out;
+      out = '';
+      await write(text);
     };
     try {
       for await (const chunk of answer.body) {
-        // The frames of one upstream chunk leave in one write (one syscall), not one each.
-        raw.cork();
-        try {
-          for (const message of reader.push(chunk)) {
-            if (encoder) await observe(decoder.decode(message));
-            else await forward(message);
-            if (failed) break;
-          }
-        } finally {
-          raw.uncork();
+        for (const message of reader.push(chunk)) {
+          take(message);
+          if (failed) break;
         }
+        await flush();
         if (failed) break;
       }
       if (!failed) {
-        for (const message of reader.end()) {
-          if (encoder) await observe(decoder.decode(message));
-          else await forward(message);
-        }
+        for (const message of reader.end()) take(message);
         // The upstream closed cleanly; a stream without its terminal event is still an error.
-        if (!failed && !decoderGaveUp) await observe(decoder.end());
+        if (!failed && !decoderGaveUp) observe(decoder.end());
+        await flush();
       }
     } catch (error) {
       if (raw.destroyed) throw new GatewayError('upstream', 'the client closed the stream', { status: 499 });
       const failure = error instanceof GatewayError ? error : new GatewayError('upstream', 'the upstream stream failed', { retryable: false });
-      if (!finished && !failed) await fail(failure);
+      if (!finished && !failed) fail(failure);
+      await flush();
     } finally {
       if (failed) answer.body.destroy();
       if (!raw.destroyed) raw.end();
