@@ -24,19 +24,15 @@ import { performance } from 'node:perf_hooks';
 import { Caller, assertModelAllowed, authenticate, extractApiKey } from './client-auth.util';
 import { ModelListShape, modelListShape, renderModel, renderModelList, visibleModels } from './model-list.util';
 import { PolicyStore } from './policy-store';
+import { RouteContext, assertShallow, decodeForRelay } from './relay-request.util';
+import { forwardFrame, isUpstreamErrorFrame, isWellFormed, passthroughErrorFrame } from './relay-stream.util';
+import { channelFailure, readErrorBody } from './relay-upstream.util';
+import { sanitizeEventUsage, sanitizeUsage, usageFromOpenAiBody } from './relay-usage.util';
 import { joinUrl, upstreamAuthHeaders, upstreamPath, upstreamProtocolFor } from './upstream-target.util';
 import { UsageSink } from './usage-sink';
 
-/** What the route adds to the body (Gemini puts model and streaming in the URL). */
-export interface RouteContext {
-  model?: string;
-  stream?: boolean;
-}
-
 /** Attempts per request; the routing issue makes this a policy. */
 const MAX_ATTEMPTS = 3;
-/** Upstream error bodies are read up to this size, never more. */
-const MAX_ERROR_BODY = 64 * 1024;
 
 interface Exchange {
   requestId: string;
@@ -610,169 +606,4 @@ function newExchange(requestId: string, protocol: Protocol, endpoint: string): E
   };
 }
 
-/**
- * Decodes the client body. A request valid in its protocol but beyond the
- * canonical model (a provider's built-in tools, say) can still be forwarded
- * untouched to a channel of the same protocol: then only model and stream are
- * read, and the untranslatable error is kept for the other channels.
- */
-function decodeForRelay(
-  client: ProtocolCodec,
-  body: unknown,
-  route: RouteContext,
-): { chat: ChatRequest; untranslatable: GatewayError | null } {
-  try {
-    return { chat: client.decodeRequest(body, route), untranslatable: null };
-  } catch (error) {
-    if (!(error instanceof GatewayError) || error.kind !== 'unsupported') throw error;
-    const fields = (body ?? {}) as Record<string, unknown>;
-    const model = route.model ?? fields.model;
-    if (typeof model !== 'string' || model.length === 0) throw error;
-    const stream = route.stream ?? fields.stream === true;
-    const streamOptions = fields.stream_options as { include_usage?: unknown } | undefined;
-    return {
-      chat: { model, system: [], messages: [], stream, streamUsage: streamOptions?.include_usage === true },
-      untranslatable: error,
-    };
-  }
-}
-
-/** Deeper than any real request; deeper bodies would only exercise recursion limits. */
-const MAX_BODY_DEPTH = 64;
-
-/** Refuses absurdly nested bodies up front (iteratively: the check itself must not recurse). */
-function assertShallow(body: unknown): void {
-  const stack: Array<[unknown, number]> = [[body, 1]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth > MAX_BODY_DEPTH) throw new GatewayError('invalid_request', `the request body is nested more than ${MAX_BODY_DEPTH} levels deep`);
-    for (const child of Array.isArray(value) ? value : Object.values(value)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
-    }
-  }
-}
-
-/**
- * An upstream refusing the *channel's* credentials (401/403) is not the
- * client's bad key: answer 502 and let another channel try.
- */
-function channelFailure(failure: GatewayError): GatewayError {
-  if (failure.kind !== 'authentication' && failure.kind !== 'permission') return failure;
-  return new GatewayError('upstream', 'the upstream provider refused this gateway channel\'s credentials', {
-    retryable: true,
-    upstreamStatus: failure.options.upstreamStatus ?? failure.status,
-  });
-}
-
-/** Largest token count a usage field may hold (the usage log's integer columns). */
-const MAX_TOKENS_FIELD = 2_147_483_647;
-
-/**
- * Upstream usage is untrusted input: negative, fractional, non-numeric or
- * absurd counts would bill wrongly or break settlement. Clamp to integers in
- * [0, 2^31 − 1].
- */
-export function sanitizeUsage(usage: Partial<Usage>): Usage {
-  const count = (value: unknown) =>
-    typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.min(Math.floor(value), MAX_TOKENS_FIELD) : 0;
-  return {
-    inputTokens: count(usage.inputTokens),
-    outputTokens: count(usage.outputTokens),
-    cachedInputTokens: count(usage.cachedInputTokens),
-    cacheWriteInputTokens: count(usage.cacheWriteInputTokens),
-    reasoningTokens: count(usage.reasoningTokens),
-  };
-}
-
-function sanitizeEventUsage(event: StreamEvent): StreamEvent {
-  if (event.type === 'finish') return { ...event, usage: sanitizeUsage(event.usage) };
-  if (event.type === 'start' && event.usage) {
-    const clean = sanitizeUsage(event.usage);
-    const usage = Object.fromEntries(Object.keys(event.usage).map((key) => [key, clean[key as keyof Usage]])) as Partial<Usage>;
-    return { ...event, usage };
-  }
-  return event;
-}
-
-/** Re-frames a forwarded SSE message as its provider frames it (Gemini ends events with CRLF CRLF). */
-function forwardFrame(protocol: Protocol, message: SseMessage): string {
-  if (protocol === 'gemini' && !message.data.includes('\n')) return `data: ${message.data}\r\n\r\n`;
-  return formatSse(message.data, message.event);
-}
-
-/** An upstream's own in-stream error event (all four protocols). */
-function isUpstreamErrorFrame(message: SseMessage): boolean {
-  if (message.event === 'error' || message.event === 'response.failed') return true;
-  if (!message.data.startsWith('{')) return false;
-  try {
-    const data = JSON.parse(message.data) as Record<string, unknown>;
-    return data.type === 'error' || data.type === 'response.failed' || (typeof data.error === 'object' && data.error !== null && !('choices' in data) && !('candidates' in data));
-  } catch {
-    return false;
-  }
-}
-
-/** A JSON object, or OpenAI's `[DONE]`. */
-function isWellFormed(message: SseMessage): boolean {
-  if (message.data === '[DONE]') return true;
-  try {
-    const data: unknown = JSON.parse(message.data);
-    return typeof data === 'object' && data !== null && !Array.isArray(data);
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The in-stream error of a protocol, for a forwarded (not re-encoded) stream:
- * built from the protocol's own error body, so it needs no encoder state.
- */
-function passthroughErrorFrame(protocol: Protocol, error: GatewayError): string {
-  const { body } = codecFor(protocol).encodeError(error);
-  const fields = body as { error?: { message?: string; type?: string; code?: unknown; param?: unknown } };
-  switch (protocol) {
-    case 'anthropic':
-      return formatSse(body, 'error');
-    case 'openai-responses':
-      return formatSse(
-        { type: 'error', code: fields.error?.code ?? fields.error?.type ?? null, message: fields.error?.message ?? error.message, param: fields.error?.param ?? null },
-        'error',
-      );
-    case 'openai-chat':
-    case 'gemini':
-      return formatSse(body);
-  }
-}
-
-/** Usage of an OpenAI embeddings/completions answer (or stream chunk); malformed numbers count as 0. */
-function usageFromOpenAiBody(text: string, fallback: Usage = { ...EMPTY_USAGE }): Usage {
-  try {
-    const usage = (JSON.parse(text) as { usage?: Record<string, unknown> }).usage;
-    if (!usage || typeof usage !== 'object') return fallback;
-    const count = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : 0);
-    return { ...EMPTY_USAGE, inputTokens: count(usage.prompt_tokens), outputTokens: count(usage.completion_tokens) };
-  } catch {
-    return fallback;
-  }
-}
-
-async function readErrorBody(answer: UpstreamAnswer): Promise<unknown> {
-  let text = '';
-  try {
-    for await (const chunk of answer.body) {
-      text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      if (text.length > MAX_ERROR_BODY) {
-        answer.body.destroy();
-        break;
-      }
-    }
-  } catch {
-    // a broken error body is still an error: classify by status
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
+export type { RouteContext };
