@@ -4,3 +4,7 @@ export * from './relay-error.util';
 export * from './relay.module';
 export * from './relay.service';
 export * from './usage-sink';
+export * from './auxiliary-relay.service';
+export * from './exchange';
+export * from './upstream-dispatcher.service';
+export * from './usage-reporter.service';

@@ -1,4 +1,7 @@
 import { GatewayError, Protocol, SseMessage, codecFor, formatSse } from '@aigw/providers';
+import { Logger } from '@nestjs/common';
+import { once } from 'node:events';
+import { Exchange } from './exchange';
 
 /** Re-frames a forwarded SSE message as its provider frames it (Gemini ends events with CRLF CRLF). */
 export function forwardFrame(protocol: Protocol, message: SseMessage): string {
@@ -50,3 +53,15 @@ export function passthroughErrorFrame(protocol: Protocol, error: GatewayError): 
   }
 }
 
+
+/** Resolves when the client can take more, or when it went away (then 'drain' never comes). */
+export function waitForDrain(raw: NodeJS.WritableStream & { destroyed: boolean }): Promise<unknown> {
+  if (raw.destroyed) return Promise.resolve();
+  return Promise.race([once(raw as never, 'drain'), once(raw as never, 'close')]);
+}
+
+/** An unexpected failure: logged with its stack, answered as a plain internal error. */
+export function relayInternalError(logger: Logger, error: unknown, exchange: Exchange): GatewayError {
+  logger.error({ msg: 'relay failed', requestId: exchange.requestId, error: (error as Error)?.message, stack: (error as Error)?.stack });
+  return new GatewayError('internal', 'internal error');
+}

@@ -2,6 +2,7 @@ import { ACCESS_METADATA, AccessRule } from '@aigw/contracts';
 import { Controller, Get, HttpCode, Param, Post, Req, Res, SetMetadata } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
+import { AuxiliaryRelayService } from './auxiliary-relay.service';
 import { RelayService } from './relay.service';
 
 /** Data-plane routes authenticate gateway API tokens themselves (in the client protocol's error shape). */
@@ -18,7 +19,10 @@ const GEMINI_TARGET = /^(.+):(generateContent|streamGenerateContent|countTokens)
 @ApiTokenAccess()
 @Controller()
 export class RelayController {
-  constructor(private readonly relay: RelayService) {}
+  constructor(
+    private readonly relay: RelayService,
+    private readonly auxiliary: AuxiliaryRelayService,
+  ) {}
 
   @Post('v1/chat/completions')
   @HttpCode(200)
@@ -41,19 +45,19 @@ export class RelayController {
   @Post('v1/messages/count_tokens')
   @HttpCode(200)
   countTokens(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.relay.countTokens('anthropic', request, reply);
+    return this.auxiliary.countTokens('anthropic', request, reply);
   }
 
   @Post('v1/embeddings')
   @HttpCode(200)
   embeddings(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.relay.openAiOnly('embeddings', request, reply);
+    return this.auxiliary.openAiOnly('embeddings', request, reply);
   }
 
   @Post('v1/completions')
   @HttpCode(200)
   completions(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.relay.openAiOnly('completions', request, reply);
+    return this.auxiliary.openAiOnly('completions', request, reply);
   }
 
   /** `@google/genai` uses /v1beta/models/{model}:generateContent; some clients /v1/models/… */
@@ -71,27 +75,27 @@ export class RelayController {
 
   @Get('v1/models')
   models(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    this.relay.listModels(request, reply);
+    this.auxiliary.listModels(request, reply);
   }
 
   @Get('v1/models/:id')
   model(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    this.relay.listModels(request, reply, id);
+    this.auxiliary.listModels(request, reply, id);
   }
 
   @Get('v1beta/models')
   geminiModels(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    this.relay.listModels(request, reply);
+    this.auxiliary.listModels(request, reply);
   }
 
   @Get('v1beta/models/:id')
   geminiModel(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    this.relay.listModels(request, reply, id);
+    this.auxiliary.listModels(request, reply, id);
   }
 
   private gemini(target: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const match = GEMINI_TARGET.exec(decodeURIComponent(target));
-    if (match?.[2] === 'countTokens') return this.relay.countTokens('gemini', request, reply, { model: match[1] });
+    if (match?.[2] === 'countTokens') return this.auxiliary.countTokens('gemini', request, reply, { model: match[1] });
     return this.relay.handle('gemini', request, reply, {
       model: match?.[1] ?? target,
       stream: match?.[2] === 'streamGenerateContent',

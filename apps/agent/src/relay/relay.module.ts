@@ -1,7 +1,10 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { PolicyStore } from './policy-store';
 import { RelayController } from './relay.controller';
+import { AuxiliaryRelayService } from './auxiliary-relay.service';
 import { RelayService } from './relay.service';
+import { UpstreamDispatcher } from './upstream-dispatcher.service';
+import { UsageReporter } from './usage-reporter.service';
 import { UsageSink } from './usage-sink';
 
 /**
@@ -16,7 +19,14 @@ export class RelayModule {
       module: RelayModule,
       imports: options.imports ?? [],
       controllers: [RelayController],
-      providers: [PolicyStore, RelayService, { provide: UsageSink, useClass: options.usageSink }],
+      providers: [
+        PolicyStore,
+        UpstreamDispatcher,
+        UsageReporter,
+        RelayService,
+        AuxiliaryRelayService,
+        { provide: UsageSink, useClass: options.usageSink },
+      ],
       exports: [PolicyStore],
     };
   }

@@ -1,0 +1,43 @@
+import { UsageAttempt } from '@aigw/contracts';
+import { ChatRequest, EMPTY_USAGE, Protocol, Usage } from '@aigw/providers';
+import { Candidate } from '@aigw/routing';
+import { performance } from 'node:perf_hooks';
+import { Caller } from './client-auth.util';
+
+/** What the relay learns about one client request, from auth to the last byte; the usage record is built from it. */
+export interface Exchange {
+  requestId: string;
+  protocol: Protocol;
+  /** Usage record endpoint: the client protocol, or embeddings / completions. */
+  endpoint: string;
+  started: number;
+  firstByteAt: number | null;
+  caller: Caller | null;
+  request: ChatRequest | null;
+  candidate: Candidate | null;
+  upstreamProtocol: Protocol | null;
+  attempts: UsageAttempt[];
+  usage: Usage;
+  status: number;
+  errorClass: string | null;
+  stream: boolean;
+}
+
+export function newExchange(requestId: string, protocol: Protocol, endpoint: string): Exchange {
+  return {
+    requestId,
+    protocol,
+    endpoint,
+    started: performance.now(),
+    firstByteAt: null,
+    caller: null,
+    request: null,
+    candidate: null,
+    upstreamProtocol: null,
+    attempts: [],
+    usage: { ...EMPTY_USAGE },
+    status: 200,
+    errorClass: null,
+    stream: false,
+  };
+}

@@ -1,0 +1,55 @@
+import { UsageRecord } from '@aigw/contracts';
+import { computeCostMicros } from '@aigw/quota';
+import { Injectable, Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { Exchange } from './exchange';
+import { PolicyStore } from './policy-store';
+import { sanitizeUsage } from './relay-usage.util';
+import { UsageSink } from './usage-sink';
+
+/** Prices an exchange and hands its one usage record to the sink; never throws. */
+@Injectable()
+export class UsageReporter {
+  private readonly logger = new Logger(UsageReporter.name);
+
+  constructor(
+    private readonly policy: PolicyStore,
+    private readonly usage: UsageSink,
+  ) {}
+
+  report(exchange: Exchange): void {
+    if (!exchange.caller || !exchange.request) return;
+    const policy = this.policy.current;
+    const model = policy.model(exchange.request.model);
+    exchange.usage = sanitizeUsage(exchange.usage);
+    const cost = model && exchange.status < 400 ? computeCostMicros(exchange.usage, model, exchange.caller.groupRatioPpm) : 0;
+    const record: UsageRecord = {
+      request_id: exchange.requestId,
+      token_id: exchange.caller.token.id,
+      user_id: exchange.caller.token.userId,
+      group_id: exchange.caller.groupId,
+      channel_id: exchange.candidate?.channel.id ?? null,
+      model: exchange.request.model,
+      upstream_model: exchange.candidate?.upstreamModel ?? null,
+      endpoint: exchange.endpoint,
+      prompt_tokens: exchange.usage.inputTokens,
+      completion_tokens: exchange.usage.outputTokens,
+      cached_tokens: exchange.usage.cachedInputTokens,
+      cache_write_tokens: exchange.usage.cacheWriteInputTokens,
+      reasoning_tokens: exchange.usage.reasoningTokens,
+      cost_micros: cost,
+      latency_ms: Math.round(performance.now() - exchange.started),
+      first_token_ms: exchange.firstByteAt === null ? null : Math.round(exchange.firstByteAt - exchange.started),
+      status: exchange.status,
+      stream: exchange.stream,
+      error_class: exchange.errorClass,
+      attempts: exchange.attempts,
+      created_at: new Date().toISOString(),
+    };
+    try {
+      this.usage.record(record);
+    } catch (error) {
+      this.logger.error({ msg: 'usage sink failed', requestId: exchange.requestId, error: (error as Error).message });
+    }
+  }
+}
