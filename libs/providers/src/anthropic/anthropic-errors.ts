@@ -1,5 +1,6 @@
 import { GatewayError, GatewayErrorKind } from '../ir';
 import { AnthropicErrorBody, AnthropicErrorType } from './anthropic.types';
+import { mapHttpStatusToErrorKind } from '../shared/map-http-status-to-error-kind';
 import { scrubUpstreamMessage } from '../shared/scrub-upstream-message';
 
 /** Anthropic's own status for overloaded_error (its SDKs retry on it). */
@@ -61,34 +62,6 @@ const KIND_BY_TYPE: Record<string, GatewayErrorKind> = {
   overloaded_error: 'overloaded',
 };
 
-function kindByStatus(status: number): GatewayErrorKind {
-  switch (status) {
-    case 400:
-      return 'invalid_request';
-    case 401:
-      return 'authentication';
-    case 402:
-      return 'quota_exceeded';
-    case 403:
-      return 'permission';
-    case 404:
-      return 'not_found';
-    case 408:
-    case 504:
-      return 'timeout';
-    case 413:
-      return 'payload_too_large';
-    case 422:
-      return 'unprocessable';
-    case 429:
-      return 'rate_limit';
-    case 503:
-    case 529:
-      return 'overloaded';
-    default:
-      return status >= 400 && status < 500 ? 'invalid_request' : 'upstream';
-  }
-}
 
 /** Statuses where another attempt (later, or on another channel) may succeed. */
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
@@ -144,7 +117,7 @@ export function decodeAnthropicError(
   const parsed = parseBody(body);
   const error = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : undefined;
   const type = typeof error?.type === 'string' ? error.type : undefined;
-  let kind: GatewayErrorKind = (type && KIND_BY_TYPE[type]) || kindByStatus(status);
+  let kind: GatewayErrorKind = (type && KIND_BY_TYPE[type]) || mapHttpStatusToErrorKind(status);
   if (kind === 'invalid_request' && status === 413) kind = 'payload_too_large';
   if (kind === 'invalid_request' && status === 422) kind = 'unprocessable';
 
@@ -170,7 +143,7 @@ export function decodeAnthropicErrorBody(body: unknown, fallbackStatus: number):
   const parsed = parseBody(body);
   const error = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : undefined;
   const type = typeof error?.type === 'string' ? error.type : undefined;
-  const kind: GatewayErrorKind = (type && KIND_BY_TYPE[type]) || kindByStatus(fallbackStatus);
+  const kind: GatewayErrorKind = (type && KIND_BY_TYPE[type]) || mapHttpStatusToErrorKind(fallbackStatus);
   const message = typeof error?.message === 'string' && error.message.trim() !== '' ? error.message : 'The Anthropic upstream reported an error';
   return new GatewayError(kind, scrubUpstreamMessage(message), { retryable: RETRYABLE_KINDS.has(kind) });
 }

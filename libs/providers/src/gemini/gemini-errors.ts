@@ -1,6 +1,7 @@
 import { GatewayError, GatewayErrorKind } from '../ir';
 import { isRecord } from './gemini-json.util';
 import { GeminiErrorBody, GeminiErrorDetail } from './gemini.types';
+import { mapHttpStatusToErrorKind } from '../shared/map-http-status-to-error-kind';
 import { scrubUpstreamMessage } from '../shared/scrub-upstream-message';
 
 /**
@@ -95,7 +96,7 @@ export function decodeGeminiError(status: number, body: unknown, headers: Record
   let kind: GatewayErrorKind;
   if (reason && KEY_REASONS.has(reason)) kind = 'authentication';
   else if (name && KIND_BY_STATUS_NAME[name]) kind = KIND_BY_STATUS_NAME[name];
-  else kind = kindFromStatus(status);
+  else kind = mapHttpStatusToErrorKind(status);
   if (kind === 'rate_limit' && isDailyQuota(details)) kind = 'quota_exceeded';
   if (status === 413) kind = 'payload_too_large';
 
@@ -109,34 +110,6 @@ export function decodeGeminiError(status: number, body: unknown, headers: Record
   });
 }
 
-function kindFromStatus(status: number): GatewayErrorKind {
-  switch (status) {
-    case 400:
-      return 'invalid_request';
-    case 401:
-      return 'authentication';
-    case 402:
-      return 'quota_exceeded';
-    case 403:
-      return 'permission';
-    case 404:
-      return 'not_found';
-    case 408:
-    case 504:
-      return 'timeout';
-    case 413:
-      return 'payload_too_large';
-    case 422:
-      return 'unprocessable';
-    case 429:
-      return 'rate_limit';
-    case 503:
-    case 529:
-      return 'overloaded';
-    default:
-      return status >= 500 ? 'upstream' : 'invalid_request';
-  }
-}
 
 function errorObject(body: unknown): { code?: unknown; message?: unknown; status?: unknown; details?: unknown } | undefined {
   let value = body;

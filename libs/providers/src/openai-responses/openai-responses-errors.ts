@@ -1,5 +1,6 @@
 import { GatewayError, GatewayErrorKind } from '../ir';
 import { ResponsesErrorBody } from './openai-responses.types';
+import { mapHttpStatusToErrorKind } from '../shared/map-http-status-to-error-kind';
 import { scrubUpstreamMessage as scrubUpstreamText } from '../shared/scrub-upstream-message';
 
 /**
@@ -86,35 +87,7 @@ export function decodeOpenAiResponsesErrorCode(code: string | null | undefined, 
 }
 
 function kindForStatus(status: number, code: string | null | undefined): GatewayErrorKind {
-  if (code === 'insufficient_quota') return 'quota_exceeded';
-  switch (status) {
-    case 400:
-      return 'invalid_request';
-    case 401:
-      return 'authentication';
-    case 402:
-      return 'quota_exceeded';
-    case 403:
-      return 'permission';
-    case 404:
-      return 'not_found';
-    case 408:
-    case 504:
-      return 'timeout';
-    case 409:
-      return 'upstream';
-    case 413:
-      return 'payload_too_large';
-    case 422:
-      return 'unprocessable';
-    case 429:
-      return 'rate_limit';
-    case 503:
-    case 529:
-      return 'overloaded';
-  }
-  if (status >= 500) return 'upstream';
-  return 'invalid_request';
+  return code === 'insufficient_quota' ? 'quota_exceeded' : mapHttpStatusToErrorKind(status);
 }
 
 function kindForCode(code: string | null | undefined): [GatewayErrorKind, boolean] {
