@@ -1,34 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpResult, RequestOptions, TestMaster, createUserAndLogin, startTestMaster } from '../support/test-master';
+import { expectError, expectInvalid, expectUnknownField } from '../support/api-assertions';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
-
-function expectError(result: HttpResult, status: number, code: string): void {
-  expect(result.status, JSON.stringify(result.body)).toBe(status);
-  expect(result.body).toEqual({ error: { code, message: expect.any(String) }, request_id: expect.any(String) });
-}
-
-/** A 400 validation_failed whose details name exactly these fields. */
-function expectInvalid(result: HttpResult, ...fields: string[]): void {
-  expect(result.status, JSON.stringify(result.body)).toBe(400);
-  expect(result.body).toEqual({
-    error: { code: 'validation_failed', message: 'request validation failed', details: expect.any(Array) },
-    request_id: expect.any(String),
-  });
-  const details = result.body.error.details as { field: string; messages: string[] }[];
-  expect(details.map((detail) => detail.field).sort()).toEqual([...fields].sort());
-  for (const detail of details) {
-    expect(detail.messages.length).toBeGreaterThan(0);
-    for (const message of detail.messages) expect(typeof message).toBe('string');
-  }
-}
-
-function expectUnknownField(result: HttpResult, field: string): void {
-  expectInvalid(result, field);
-  expect(result.body.error.details).toEqual([{ field, messages: ['unknown field'] }]);
-}
 
 describe('admin API: /api/groups', () => {
   let master: TestMaster;
