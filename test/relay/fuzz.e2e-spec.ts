@@ -1,13 +1,12 @@
 import { AppConfig } from '@aigw/config';
 import { Protocol, SseMessage, SseReader } from '@aigw/providers';
-import { Queue, QueueEvents } from 'bullmq';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeResponse, ReceivedRequest } from '../fake-provider';
 import { answerFromCapture } from '../fake-provider/capture-answers';
-import { TEST_REDIS_URL } from '../support/environment';
 import { GATEWAY_KEY, MODELS, RelayHarness, UpstreamFamily, startRelayHarness } from '../support/relay-harness';
+import { SettlementWatcher } from '../support/settlement-watcher';
 
 /**
  * Property tests of the relay with fast-check, bounded and seeded (FUZZ_SEED / FUZZ_RUNS override):
@@ -25,11 +24,6 @@ const REQUEST_BOUND_MS = 10_000;
 
 const CLIENTS: Protocol[] = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'];
 const FAMILIES: UpstreamFamily[] = ['openai', 'anthropic', 'gemini'];
-
-function upstreamProtocol(client: Protocol, family: UpstreamFamily): Protocol {
-  if (family === 'openai') return client === 'openai-responses' ? 'openai-responses' : 'openai-chat';
-  return family;
-}
 
 function fuzzOptions<T>(): fc.Parameters<T> {
   return { seed: SEED, numRuns: RUNS, plugins: [fc.interruptAfterTimeLimit(TIME_BUDGET_MS)] } as fc.Parameters<T>;
@@ -480,58 +474,6 @@ function errorLogs(harness: RelayHarness, from: number): string[] {
   });
 }
 
-/**
- * Settlement, observed through BullMQ's own events: when a settlement job completes (or an attempt
- * fails), its payload says which requests it carried. Works whether the usage sink enqueues one
- * job per record (`settle-usage`) or batches them (`settle-usage-batch`, `{ records }`).
- */
-class SettlementWatcher {
-  private readonly outcomes = new Map<string, Promise<string | null>>();
-  private readonly waiters = new Map<string, (outcome: Promise<string | null>) => void>();
-
-  private constructor(
-    private readonly events: QueueEvents,
-    private readonly queue: Queue,
-  ) {
-    events.on('completed', ({ jobId }) => this.observe(jobId, null));
-    // A failed attempt of a retried job moves it to `delayed`; `failed` is its last attempt.
-    events.on('delayed', ({ jobId }) => this.observe(jobId, 'delayed'));
-    events.on('failed', ({ jobId }) => this.observe(jobId, 'failed'));
-  }
-
-  /** Reads the queue's event stream from its beginning, so no event is missed. */
-  static async start(prefix: string): Promise<SettlementWatcher> {
-    const connection = { url: TEST_REDIS_URL };
-    const events = new QueueEvents('jobs', { connection, prefix, lastEventId: '0' });
-    await events.waitUntilReady();
-    return new SettlementWatcher(events, new Queue('jobs', { connection, prefix }));
-  }
-
-  /** null once the request's usage was settled; the failure reason when its settlement job failed an attempt. */
-  outcome(requestId: string): Promise<string | null> {
-    return this.outcomes.get(requestId) ?? new Promise((resolve) => this.waiters.set(requestId, resolve));
-  }
-
-  async close(): Promise<void> {
-    await this.events.close();
-    await this.queue.close();
-  }
-
-  private observe(jobId: string, failure: string | null): void {
-    const job = this.queue.getJob(jobId);
-    void job.then((found) => {
-      const data = found?.data as { records?: Array<{ request_id?: string }>; request_id?: string } | undefined;
-      const requestIds = data?.records?.map((record) => record.request_id) ?? [data?.request_id];
-      const outcome = Promise.resolve(failure === null ? null : found?.failedReason || failure);
-      for (const requestId of requestIds) {
-        if (!requestId || this.outcomes.has(requestId)) continue;
-        this.outcomes.set(requestId, outcome);
-        this.waiters.get(requestId)?.(outcome);
-        this.waiters.delete(requestId);
-      }
-    });
-  }
-}
 
 describe('relay fuzzing', () => {
   let harness: RelayHarness;

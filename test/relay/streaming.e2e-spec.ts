@@ -1,14 +1,13 @@
 import { AppConfig } from '@aigw/config';
 import { Protocol, SseMessage, SseReader } from '@aigw/providers';
-import { Queue, QueueEvents } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SseEvent } from '../fake-provider';
 import { frameEvent } from '../fake-provider/stream-frames';
-import { TEST_REDIS_URL } from '../support/environment';
 import { GATEWAY_KEY, MODELS, RelayHarness, UpstreamFamily, UPSTREAM_MODELS, startRelayHarness } from '../support/relay-harness';
+import { SettlementWatcher } from '../support/settlement-watcher';
 
 /**
  * Streaming through the relay, for every client protocol against a same-protocol and a translated
@@ -447,58 +446,6 @@ function expectUpstreamClass(client: Protocol, error: any): void {
 // Usage settlement
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Settlement, observed through BullMQ's own events: when a settlement job completes (or an attempt
- * fails), its payload says which requests it carried. Works whether the usage sink enqueues one
- * job per record (`settle-usage`) or batches them (`settle-usage-batch`, `{ records }`).
- */
-class SettlementWatcher {
-  private readonly outcomes = new Map<string, Promise<string | null>>();
-  private readonly waiters = new Map<string, (outcome: Promise<string | null>) => void>();
-
-  private constructor(
-    private readonly events: QueueEvents,
-    private readonly queue: Queue,
-  ) {
-    events.on('completed', ({ jobId }) => this.observe(jobId, null));
-    // A failed attempt of a retried job moves it to `delayed`; `failed` is its last attempt.
-    events.on('delayed', ({ jobId }) => this.observe(jobId, 'delayed'));
-    events.on('failed', ({ jobId }) => this.observe(jobId, 'failed'));
-  }
-
-  /** Reads the queue's event stream from its beginning, so no event is missed. */
-  static async start(prefix: string): Promise<SettlementWatcher> {
-    const connection = { url: TEST_REDIS_URL };
-    const events = new QueueEvents('jobs', { connection, prefix, lastEventId: '0' });
-    await events.waitUntilReady();
-    return new SettlementWatcher(events, new Queue('jobs', { connection, prefix }));
-  }
-
-  /** null once the request's usage was settled; the failure reason when its settlement job failed an attempt. */
-  outcome(requestId: string): Promise<string | null> {
-    return this.outcomes.get(requestId) ?? new Promise((resolve) => this.waiters.set(requestId, resolve));
-  }
-
-  async close(): Promise<void> {
-    await this.events.close();
-    await this.queue.close();
-  }
-
-  private observe(jobId: string, failure: string | null): void {
-    const job = this.queue.getJob(jobId);
-    void job.then((found) => {
-      const data = found?.data as { records?: Array<{ request_id?: string }>; request_id?: string } | undefined;
-      const requestIds = data?.records?.map((record) => record.request_id) ?? [data?.request_id];
-      const outcome = Promise.resolve(failure === null ? null : found?.failedReason || failure);
-      for (const requestId of requestIds) {
-        if (!requestId || this.outcomes.has(requestId)) continue;
-        this.outcomes.set(requestId, outcome);
-        this.waiters.get(requestId)?.(outcome);
-        this.waiters.delete(requestId);
-      }
-    });
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 
