@@ -2,11 +2,8 @@ import { AgentEntity } from '@aigw/persistence';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpResult, RequestOptions, TestMaster, createUserAndLogin, startTestMaster } from '../support/test-master';
-import { expectError, expectInvalid, expectUnknownField } from '../support/api-assertions';
+import { ISO, MISSING_ID, UUID, expectError, expectInvalid, expectUnknownField } from '../support/api-assertions';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 const AGENT_FIELDS = ['applied_policy_version', 'created_at', 'id', 'last_seen_at', 'name', 'region', 'status', 'version'];
 const ENROLLMENT_FIELDS = ['created_at', 'expires_at', 'id', 'max_uses', 'name', 'region', 'revoked_at', 'token_hint', 'uses'];
 

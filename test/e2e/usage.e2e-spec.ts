@@ -2,11 +2,8 @@ import { UsageRecord } from '@aigw/contracts';
 import { JobQueue } from '@aigw/metering';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpResult, RequestOptions, TestMaster, createUserAndLogin, startTestMaster } from '../support/test-master';
-import { expectError, expectInvalid, expectUnknownField } from '../support/api-assertions';
+import { ISO, MISSING_ID, UUID, expectError, expectInvalid, expectUnknownField } from '../support/api-assertions';
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 
 type Who = { id: string; token: string };
 

@@ -27,3 +27,8 @@ export function expectUnknownField(result: HttpResult, field: string): void {
   expectInvalid(result, field);
   expect(result.body.error.details).toEqual([{ field, messages: ['unknown field'] }]);
 }
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** A well-formed id that names nothing. */
+export const MISSING_ID = '00000000-0000-4000-8000-000000000000';
