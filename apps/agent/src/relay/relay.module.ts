@@ -1,8 +1,8 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { PolicyStore } from './policy-store';
-import { RelayController } from './relay.controller';
 import { AuxiliaryRelayService } from './auxiliary-relay.service';
 import { RelayService } from './relay.service';
+import { RelayRoutes } from './relay.routes';
 import { UpstreamDispatcher } from './upstream-dispatcher.service';
 import { UsageReporter } from './usage-reporter.service';
 import { UsageSink } from './usage-sink';
@@ -18,13 +18,13 @@ export class RelayModule {
     return {
       module: RelayModule,
       imports: options.imports ?? [],
-      controllers: [RelayController],
       providers: [
         PolicyStore,
         UpstreamDispatcher,
         UsageReporter,
         RelayService,
         AuxiliaryRelayService,
+        RelayRoutes,
         { provide: UsageSink, useClass: options.usageSink },
       ],
       exports: [PolicyStore],
