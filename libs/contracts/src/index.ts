@@ -5,3 +5,4 @@ export * from './roles';
 export * from './provider-types';
 export * from './usage-record';
 export * from './policy';
+export * from './routing';

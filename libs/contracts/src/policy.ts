@@ -1,3 +1,5 @@
+import { ChannelSettings, ModelRouting } from './routing';
+
 /**
  * The policy an agent serves from: everything the relay needs, nothing more.
  * Built by the master from Postgres; in single-node mode handed to the
@@ -30,6 +32,10 @@ export interface PolicyToken {
   ipAllowlist: string[] | null;
   /** Epoch milliseconds; null: never. */
   expiresAt: number | null;
+  /** null: any channel; else only these channel ids serve this token. */
+  channels: string[] | null;
+  /** Answers carry the route debug header. */
+  debug: boolean;
 }
 
 export interface PolicyUser {
@@ -37,11 +43,17 @@ export interface PolicyUser {
   status: 'active' | 'disabled';
   groupId: string | null;
   balanceMicros: number;
+  /** Admins may ask for the route debug header on any of their tokens. */
+  admin: boolean;
 }
 
 export interface PolicyGroup {
   id: string;
   ratioPpm: number;
+  /** null: every model; else only these logical models for the group's members. */
+  models: string[] | null;
+  /** null: any channel; else only these channel ids serve the group's members. */
+  channels: string[] | null;
 }
 
 export interface PolicyChannel {
@@ -58,6 +70,7 @@ export interface PolicyChannel {
   weight: number;
   region: string | null;
   status: 'enabled' | 'disabled' | 'auto_disabled';
+  settings: ChannelSettings;
 }
 
 export interface PolicyModel {
@@ -67,6 +80,7 @@ export interface PolicyModel {
   cachedInputPriceMicros: number | null;
   cacheWritePriceMicros: number | null;
   createdAt: number;
+  routing: ModelRouting;
 }
 
 export interface PolicyRoute {

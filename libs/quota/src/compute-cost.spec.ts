@@ -9,6 +9,7 @@ const model: PolicyModel = {
   cachedInputPriceMicros: 100_000, // $0.10 / 1M
   cacheWritePriceMicros: null,
   createdAt: 0,
+  routing: {},
 };
 
 describe('computeCostMicros', () => {

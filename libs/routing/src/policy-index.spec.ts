@@ -5,7 +5,7 @@ import { PolicyIndex, orderCandidates } from './policy-index';
 function channel(id: string, overrides: Partial<PolicyChannel> = {}): PolicyChannel {
   return {
     id, name: id, type: 'openai', baseUrl: 'http://upstream', key: 'k', headers: {}, models: [], modelMapping: {},
-    priority: 0, weight: 1, region: null, status: 'enabled', ...overrides,
+    priority: 0, weight: 1, region: null, status: 'enabled', settings: {}, ...overrides,
   };
 }
 

@@ -1,4 +1,5 @@
 import { PolicyChannel, PolicyGroup, PolicyModel, PolicySnapshot, PolicyToken, PolicyUser } from '@aigw/contracts';
+import { weightedPermutation } from './weighted-permutation';
 
 /** One way to serve a logical model: a channel and the name the channel knows the model by. */
 export interface Candidate {
@@ -16,6 +17,7 @@ export interface Candidate {
 export class PolicyIndex {
   readonly version: number;
   private readonly tokensByHash = new Map<string, PolicyToken>();
+  private readonly tokensById = new Map<string, PolicyToken>();
   private readonly usersById = new Map<string, PolicyUser>();
   private readonly groupsById = new Map<string, PolicyGroup>();
   private readonly modelsByName = new Map<string, PolicyModel>();
@@ -23,7 +25,10 @@ export class PolicyIndex {
 
   constructor(snapshot: PolicySnapshot) {
     this.version = snapshot.version;
-    for (const token of snapshot.tokens) this.tokensByHash.set(token.keyHash, token);
+    for (const token of snapshot.tokens) {
+      this.tokensByHash.set(token.keyHash, token);
+      this.tokensById.set(token.id, token);
+    }
     for (const user of snapshot.users) this.usersById.set(user.id, user);
     for (const group of snapshot.groups) this.groupsById.set(group.id, group);
     for (const model of snapshot.models) this.modelsByName.set(model.name, model);
@@ -68,6 +73,10 @@ export class PolicyIndex {
     return this.tokensByHash.get(keyHash);
   }
 
+  tokenById(id: string): PolicyToken | undefined {
+    return this.tokensById.get(id);
+  }
+
   user(id: string): PolicyUser | undefined {
     return this.usersById.get(id);
   }
@@ -99,17 +108,6 @@ export class PolicyIndex {
  */
 export function orderCandidates(tiers: readonly Candidate[][], random: () => number = Math.random): Candidate[] {
   const ordered: Candidate[] = [];
-  for (const tier of tiers) {
-    if (tier.length === 1) {
-      ordered.push(tier[0]);
-      continue;
-    }
-    const keyed = tier.map((candidate) => ({
-      candidate,
-      key: candidate.weight > 0 ? Math.pow(random(), 1 / candidate.weight) : -1 + random() * 1e-9,
-    }));
-    keyed.sort((a, b) => b.key - a.key);
-    for (const { candidate } of keyed) ordered.push(candidate);
-  }
+  for (const tier of tiers) ordered.push(...weightedPermutation(tier, (candidate) => candidate.weight, random));
   return ordered;
 }
