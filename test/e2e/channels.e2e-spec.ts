@@ -3,8 +3,8 @@ import { HttpResult, RequestOptions, TestMaster, createUserAndLogin, startTestMa
 import { ISO, MISSING_ID, UUID, expectError, expectInvalid, expectUnknownField } from '../support/api-assertions';
 
 const CHANNEL_FIELDS = [
-  'base_url', 'created_at', 'headers', 'id', 'key_hint', 'model_mapping', 'models', 'name', 'priority', 'region', 'status', 'status_reason',
-  'type', 'updated_at', 'weight',
+  'base_url', 'created_at', 'headers', 'id', 'key_hint', 'model_mapping', 'models', 'name', 'priority', 'region', 'settings', 'status',
+  'status_reason', 'type', 'updated_at', 'weight',
 ];
 const UPSTREAM_KEY = 'sk-proj-UPSTREAM-secret-0123456789abcdefXYZ9';
 const HEADER_SECRET = 'Bearer header-secret-value-7f3a9c';
@@ -78,6 +78,7 @@ describe('admin API: /api/channels', () => {
         region: 'eu',
         status: 'enabled',
         status_reason: null,
+        settings: {},
         created_at: expect.stringMatching(ISO),
         updated_at: expect.stringMatching(ISO),
       });
@@ -192,6 +193,28 @@ describe('admin API: /api/channels', () => {
       expectInvalid(await admin('GET', '/api/channels', { query: { status: 'broken' } }), 'status');
       expectInvalid(await admin('GET', '/api/channels', { query: { limit: -1 } }), 'limit');
       expectUnknownField(await admin('GET', '/api/channels', { query: { key: 'x' } }), 'key');
+    });
+  });
+
+  describe('routing settings', () => {
+    it('stores limits, timeouts and breaker settings; PATCH replaces them whole; GET shows them', async () => {
+      const settings = { max_concurrency: 4, rpm: 600, timeouts: { connect_ms: 2000, first_byte_ms: 5000, idle_ms: 30000, total_ms: 120000 }, breaker: { enabled: true, window: 10, failure_threshold: 5, consecutive_failures: 3, cooldown_seconds: 10 } };
+      const created = await admin('POST', '/api/channels', { body: { name: 'tuned', type: 'openai', base_url: 'https://api.openai.com/v1', settings } });
+      expect(created.status).toBe(201);
+      expect(created.body.settings).toEqual(settings);
+      const patched = await admin('PATCH', `/api/channels/${created.body.id}`, { body: { settings: { rpm: null, breaker: { enabled: false } } } });
+      expect(patched.status).toBe(200);
+      expect(patched.body.settings).toEqual({ rpm: null, breaker: { enabled: false } });
+      expect((await admin('GET', `/api/channels/${created.body.id}`)).body.settings).toEqual({ rpm: null, breaker: { enabled: false } });
+    });
+
+    it('refuses unknown and out-of-range settings with 400 naming them; nothing stored', async () => {
+      const base = { type: 'openai', base_url: 'https://api.openai.com/v1' };
+      expectUnknownField(await admin('POST', '/api/channels', { body: { ...base, name: 'bad-settings-1', settings: { timeouts: { first_byte: 5 } } } }), 'settings.timeouts.first_byte');
+      expectInvalid(await admin('POST', '/api/channels', { body: { ...base, name: 'bad-settings-2', settings: { max_concurrency: -1 } } }), 'settings.max_concurrency');
+      expectInvalid(await admin('POST', '/api/channels', { body: { ...base, name: 'bad-settings-3', settings: { breaker: { cooldown_seconds: 0 } } } }), 'settings.breaker.cooldown_seconds');
+      expectInvalid(await admin('POST', '/api/channels', { body: { ...base, name: 'bad-settings-4', settings: 'fast' } }), 'settings');
+      expect((await admin('GET', '/api/channels', { query: { name: 'bad-settings' } })).body.total).toBe(0);
     });
   });
 

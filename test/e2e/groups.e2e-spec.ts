@@ -38,6 +38,8 @@ describe('admin API: /api/groups', () => {
         name: 'gold',
         ratio: 1.5,
         description: 'Gold tier',
+        models: null,
+        channels: null,
         created_at: expect.stringMatching(ISO),
         updated_at: expect.stringMatching(ISO),
       });
@@ -115,7 +117,7 @@ describe('admin API: /api/groups', () => {
       const names = all.body.data.map((group: any) => group.name);
       expect(names).toEqual([...names].sort());
       for (const group of all.body.data) {
-        expect(Object.keys(group).sort()).toEqual(['created_at', 'description', 'id', 'name', 'ratio', 'updated_at']);
+        expect(Object.keys(group).sort()).toEqual(['channels', 'created_at', 'description', 'id', 'models', 'name', 'ratio', 'updated_at']);
       }
     });
 

@@ -41,12 +41,26 @@ describe('admin API: /api/models', () => {
         name: 'gpt-4o-mini',
         price: { input_micros: 400_000, output_micros: 1_600_000, cached_input_micros: 100_000, cache_write_micros: null },
         description: 'small',
+        routing: {},
         created_at: expect.stringMatching(ISO),
         updated_at: expect.stringMatching(ISO),
       });
       const fetched = await admin('GET', `/api/models/${created.body.id}`);
       expect(fetched.status).toBe(200);
       expect(fetched.body).toEqual(created.body);
+    });
+
+    it('stores routing (retries, affinity, strategy); PATCH replaces it whole; bad routing → 400 naming the field', async () => {
+      const routing = { max_attempts: 2, max_channels: 2, affinity: true, strategy: 'latency' };
+      const created = await admin('POST', '/api/models', { body: { name: 'routed-model', routing } });
+      expect(created.status).toBe(201);
+      expect(created.body.routing).toEqual(routing);
+      const patched = await admin('PATCH', `/api/models/${created.body.id}`, { body: { routing: { affinity: false } } });
+      expect(patched.body.routing).toEqual({ affinity: false });
+      expectInvalid(await admin('POST', '/api/models', { body: { name: 'bad-routing-1', routing: { strategy: 'fastest' } } }), 'routing.strategy');
+      expectInvalid(await admin('POST', '/api/models', { body: { name: 'bad-routing-2', routing: { max_attempts: 0 } } }), 'routing.max_attempts');
+      expectUnknownField(await admin('POST', '/api/models', { body: { name: 'bad-routing-3', routing: { retries: 2 } } }), 'routing.retries');
+      expect((await admin('GET', '/api/models', { query: { name: 'bad-routing' } })).body.total).toBe(0);
     });
 
     it('applies defaults: zero input/output price, no cache prices, empty description', async () => {
@@ -108,7 +122,7 @@ describe('admin API: /api/models', () => {
       expect(third.body.data.map((model: any) => model.name)).toEqual(['page/e']);
       expect(third.body).toMatchObject({ total: 5, limit: 2, offset: 4 });
       for (const model of first.body.data) {
-        expect(Object.keys(model).sort()).toEqual(['created_at', 'description', 'id', 'name', 'price', 'updated_at']);
+        expect(Object.keys(model).sort()).toEqual(['created_at', 'description', 'id', 'name', 'price', 'routing', 'updated_at']);
         expect(model.price).toEqual({ input_micros: 1_000_000, output_micros: 0, cached_input_micros: null, cache_write_micros: null });
       }
     });

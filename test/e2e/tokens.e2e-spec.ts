@@ -3,7 +3,8 @@ import { HttpResult, RequestOptions, TestMaster, createUserAndLogin, startTestMa
 import { ISO, MISSING_ID, UUID, expectError, expectInvalid, expectUnknownField } from '../support/api-assertions';
 
 const TOKEN_FIELDS = [
-  'created_at', 'expires_at', 'id', 'ip_allowlist', 'key_hint', 'last_used_at', 'models', 'name', 'quota_micros', 'status', 'used_micros', 'user_id',
+  'channels', 'created_at', 'debug', 'expires_at', 'id', 'ip_allowlist', 'key_hint', 'last_used_at', 'models', 'name', 'quota_micros', 'status',
+  'used_micros', 'user_id',
 ];
 
 function expectAdminOnly(result: HttpResult, ...fields: string[]): void {
@@ -59,6 +60,8 @@ describe('admin API: /api/tokens', () => {
         used_micros: 0,
         models: ['gpt-4o', 'claude-sonnet'],
         ip_allowlist: ['10.0.0.1', '2001:db8::1'],
+        channels: null,
+        debug: false,
         expires_at: '2031-01-01T00:00:00.000Z',
         last_used_at: null,
         created_at: expect.stringMatching(ISO),
@@ -313,16 +316,17 @@ describe('admin API: /api/tokens', () => {
       expect((await tokensOf(bob.id)).length).toBe(bobBefore);
     });
 
-    it('a user patching their own token with quota_usd → 400; the quota is unchanged', async () => {
+    it('a user patching their own token with quota_usd, debug or channels → 400; nothing changes', async () => {
       const granted = await admin('POST', '/api/tokens', { body: { name: 'capped', user_id: alice.id, quota_usd: '1' } });
       const path = `/api/tokens/${granted.body.id}`;
       expectAdminOnly(await as(alice, 'PATCH', path, { body: { quota_usd: '1000' } }), 'quota_usd');
+      expectAdminOnly(await as(alice, 'PATCH', path, { body: { debug: true, channels: [] } }), 'channels', 'debug');
       expectAdminOnly(await as(alice, 'PATCH', path, { body: { quota_usd: null } }), 'quota_usd');
       expectAdminOnly(await as(alice, 'PATCH', path, { body: { quota_usd: '1000', name: 'capped-2' } }), 'quota_usd');
       expectUnknownField(await as(alice, 'PATCH', path, { body: { user_id: bob.id } }), 'user_id');
       expectUnknownField(await as(alice, 'PATCH', path, { body: { quota_micros: 1e12 } }), 'quota_micros');
       const after = await as(alice, 'GET', path);
-      expect(after.body).toMatchObject({ name: 'capped', quota_micros: 1_000_000, user_id: alice.id });
+      expect(after.body).toMatchObject({ name: 'capped', quota_micros: 1_000_000, user_id: alice.id, debug: false, channels: null });
     });
   });
 

@@ -1,3 +1,4 @@
+import { RoutingDefaults } from '@aigw/contracts';
 import { BootstrapConfig } from './bootstrap.schema';
 import { LogLevel } from './config.schema';
 
@@ -23,6 +24,7 @@ export class AppConfig {
   readonly previousSecretKeys: Buffer[];
   readonly logLevel: LogLevel;
   readonly relayBodyLimitBytes: number;
+  readonly routing: RoutingDefaults;
   readonly bootstrap: BootstrapConfig;
   /** Where the values came from, for the start banner. */
   readonly source: string | null;

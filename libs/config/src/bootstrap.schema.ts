@@ -1,3 +1,4 @@
+import { ChannelSettingsSchema, ModelRoutingSchema } from './routing.schema';
 import { PROVIDER_TYPES, Role } from '@aigw/contracts';
 import { Type } from 'class-transformer';
 import {
@@ -52,6 +53,7 @@ export class BootstrapChannel {
   @IsOptional() @IsInt() @Min(0) @Max(10000) weight?: number;
   @IsOptional() @IsString() @MaxLength(64) region?: string;
   @IsOptional() @IsIn(['enabled', 'disabled']) status?: 'enabled' | 'disabled';
+  @IsOptional() @ValidateNested() @Type(() => ChannelSettingsSchema) settings?: ChannelSettingsSchema;
   @IsOptional() @IsBoolean() delete?: boolean;
 }
 
@@ -66,6 +68,7 @@ export class BootstrapModel {
   @Matches(NAME, { message: NAME_MESSAGE }) name: string;
   @IsOptional() @ValidateNested() @Type(() => BootstrapPrice) price?: BootstrapPrice;
   @IsOptional() @IsString() @MaxLength(500) description?: string;
+  @IsOptional() @ValidateNested() @Type(() => ModelRoutingSchema) routing?: ModelRoutingSchema;
   @IsOptional() @IsBoolean() delete?: boolean;
 }
 

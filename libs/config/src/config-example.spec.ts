@@ -1,3 +1,4 @@
+import { DEFAULT_ROUTING } from '@aigw/contracts';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,9 @@ describe('config.example.yaml', () => {
     const config = loadConfig({ cwd, env: {}, argv: [] });
     expect(config.bootstrap.users?.[0].username).toBe('alice');
     expect(config.port).toBe(8140);
+    // The example documents the defaults: what it says is what an empty file gets.
+    expect(config.routing).toEqual(DEFAULT_ROUTING);
+    expect(loadConfig({ cwd: mkdtempSync(join(tmpdir(), 'aigw-empty-')), env: {}, argv: [] }).routing).toEqual(DEFAULT_ROUTING);
   });
 
   it('documents every top-level key', async () => {

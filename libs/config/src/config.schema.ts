@@ -13,6 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { BootstrapConfig } from './bootstrap.schema';
+import { RoutingConfigFile } from './routing.schema';
 
 /** A 32-byte key: 64 hex characters or base64 of 32 bytes. */
 export const SECRET_KEY_PATTERN = /^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)$/;
@@ -48,6 +49,8 @@ export class ConfigFile {
   @IsOptional() @IsInt() @Min(1) @Max(512) relay_body_limit_mb?: number;
   /** pino log level. */
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) log_level?: string;
+  /** Retries, failover, circuit breakers and affinity: defaults for every model and channel. */
+  @IsOptional() @ValidateNested() @Type(() => RoutingConfigFile) routing?: RoutingConfigFile;
   /** Declarative state applied idempotently at every start. */
   @IsOptional() @ValidateNested() @Type(() => BootstrapConfig) bootstrap?: BootstrapConfig;
 }

@@ -7,3 +7,4 @@ export * from './load-config';
 export * from './secrets/api-key.util';
 export * from './secrets/secret-cipher';
 export * from './validators';
+export * from './routing.schema';

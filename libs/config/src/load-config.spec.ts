@@ -95,6 +95,9 @@ describe('loadConfig', () => {
     ['bootstrap:\n  models:\n    - { name: m, price: { input: 0.1234567 } }\n', /^bootstrap\.models\[0\]\.price\.input: must be a non-negative USD amount with at most 6 decimals/],
     ['bootstrap:\n  tokens:\n    - { name: t, key: "not-a-key" }\n', /^bootstrap\.tokens\[0\]\.key: must look like sk-/],
     ['bootstrap:\n  channels:\n    - { name: c, type: carrier-pigeon }\n', /^bootstrap\.channels\[0\]\.type: /],
+    ['routing:\n  breaker: { cooldown_secs: 5 }\n', /^routing\.breaker\.cooldown_secs: unknown key/],
+    ['routing:\n  strategy: fastest\n', /^routing\.strategy: .*one of the following values: weighted, latency/],
+    ['routing:\n  max_attempts: 0\n', /^routing\.max_attempts: /],
     ['secret_key: short\n', /^secret_key: must be 32 bytes/],
     ['- just\n- a list\n', /the top level must be a mapping/],
   ])('stops on %j with one line naming the key', (content, expected) => {

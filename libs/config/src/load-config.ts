@@ -1,3 +1,4 @@
+import { resolveRouting } from './routing.schema';
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { randomBytes } from 'node:crypto';
@@ -74,6 +75,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     previousSecretKeys: (file.previous_secret_keys ?? []).map(decodeKey),
     logLevel: (file.log_level ?? 'info') as LogLevel,
     relayBodyLimitBytes: (file.relay_body_limit_mb ?? 32) * 1024 * 1024,
+    routing: resolveRouting(file.routing),
     bootstrap: file.bootstrap ?? {},
     source: path,
   });

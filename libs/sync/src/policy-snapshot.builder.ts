@@ -17,15 +17,15 @@ export class PolicySnapshotBuilder {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const query = async <T>(sql: string) => queryRows<T>(await manager.query(sql));
       const tokens = await query<Record<string, any>>(
-        `SELECT id, key_hash, user_id, status, quota_micros, used_micros, models, ip_allowlist, expires_at FROM api_tokens`,
+        `SELECT id, key_hash, user_id, status, quota_micros, used_micros, models, ip_allowlist, expires_at, channels, debug FROM api_tokens`,
       );
-      const users = await query<Record<string, any>>(`SELECT id, status, group_id, balance_micros FROM users`);
-      const groups = await query<Record<string, any>>(`SELECT id, ratio_ppm FROM groups`);
+      const users = await query<Record<string, any>>(`SELECT id, status, group_id, balance_micros, role FROM users`);
+      const groups = await query<Record<string, any>>(`SELECT id, ratio_ppm, models, channels FROM groups`);
       const channels = await query<Record<string, any>>(
-        `SELECT id, name, type, base_url, key_ciphertext, headers_ciphertext, models, model_mapping, priority, weight, region, status FROM channels`,
+        `SELECT id, name, type, base_url, key_ciphertext, headers_ciphertext, models, model_mapping, priority, weight, region, status, settings FROM channels`,
       );
       const models = await query<Record<string, any>>(
-        `SELECT name, input_price_micros, output_price_micros, cached_input_price_micros, cache_write_price_micros, created_at FROM models`,
+        `SELECT name, input_price_micros, output_price_micros, cached_input_price_micros, cache_write_price_micros, created_at, routing FROM models`,
       );
       const routes = await query<Record<string, any>>(`SELECT model, channel_id, upstream_model, priority, weight, enabled FROM model_routes`);
       const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
@@ -41,9 +41,11 @@ export class PolicySnapshotBuilder {
           models: row.models,
           ipAllowlist: row.ip_allowlist,
           expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
+          channels: row.channels,
+          debug: row.debug === true,
         })),
-        users: users.map((row) => ({ id: row.id, status: row.status, groupId: row.group_id, balanceMicros: Number(row.balance_micros) })),
-        groups: groups.map((row) => ({ id: row.id, ratioPpm: Number(row.ratio_ppm) })),
+        users: users.map((row) => ({ id: row.id, status: row.status, groupId: row.group_id, balanceMicros: Number(row.balance_micros), admin: row.role === 'admin' })),
+        groups: groups.map((row) => ({ id: row.id, ratioPpm: Number(row.ratio_ppm), models: row.models, channels: row.channels })),
         channels: channels.map((row) => ({
           id: row.id,
           name: row.name,
@@ -57,6 +59,7 @@ export class PolicySnapshotBuilder {
           weight: row.weight,
           region: row.region,
           status: row.status,
+          settings: row.settings ?? {},
         })),
         models: models.map((row) => ({
           name: row.name,
@@ -65,6 +68,7 @@ export class PolicySnapshotBuilder {
           cachedInputPriceMicros: number(row.cached_input_price_micros),
           cacheWritePriceMicros: number(row.cache_write_price_micros),
           createdAt: Math.floor(new Date(row.created_at).getTime() / 1000),
+          routing: row.routing ?? {},
         })),
         routes: routes.map((row) => ({
           model: row.model,

@@ -1,6 +1,8 @@
-import { PROVIDER_TYPES } from '@aigw/contracts';
+import { ChannelSettingsSchema } from '@aigw/config';
+import { ChannelSettings, PROVIDER_TYPES } from '@aigw/contracts';
+import { Type } from 'class-transformer';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { ListQueryDto } from '../common/list-query.dto';
 import { NAME_MESSAGE, NAME_PATTERN } from './group.dto';
 import { IsStringRecord } from './validators';
@@ -19,6 +21,8 @@ export class ChannelCreateDto {
   @ApiPropertyOptional({ default: 1 }) @IsOptional() @IsInt() @Min(0) @Max(10000) weight?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) region?: string;
   @ApiPropertyOptional({ enum: ['enabled', 'disabled'] }) @IsOptional() @IsIn(['enabled', 'disabled']) status?: 'enabled' | 'disabled';
+  @ApiPropertyOptional({ type: Object, description: 'limits, timeouts and circuit breaker (docs/routing.md); replaces the stored settings whole' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ChannelSettingsSchema) settings?: ChannelSettingsSchema;
 }
 
 export class ChannelUpdateDto {
@@ -33,6 +37,8 @@ export class ChannelUpdateDto {
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) @Max(10000) weight?: number;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_, value) => value !== null) @IsString() @MaxLength(64) region?: string | null;
   @ApiPropertyOptional({ enum: ['enabled', 'disabled'] }) @IsOptional() @IsIn(['enabled', 'disabled']) status?: 'enabled' | 'disabled';
+  @ApiPropertyOptional({ type: Object, description: 'limits, timeouts and circuit breaker (docs/routing.md); replaces the stored settings whole' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ChannelSettingsSchema) settings?: ChannelSettingsSchema;
 }
 
 export class ChannelListQueryDto extends ListQueryDto {
@@ -55,7 +61,22 @@ export class ChannelResponseDto {
   @ApiProperty() weight: number;
   @ApiProperty({ nullable: true }) region: string | null;
   @ApiProperty() status: string;
-  @ApiProperty({ nullable: true }) status_reason: string | null;
+  @ApiProperty({ nullable: true, description: 'why the gateway disabled it (auto_disabled)' }) status_reason: string | null;
+  @ApiProperty({ type: Object, description: 'limits, timeouts and circuit breaker (docs/routing.md)' }) settings: ChannelSettings;
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
+}
+
+export class ChannelTestDto {
+  @ApiPropertyOptional({ description: "logical model to ask for (mapped like a request); default: the channel's first model or route" })
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(128) model?: string;
+}
+
+export class ChannelTestResponseDto {
+  @ApiProperty() ok: boolean;
+  @ApiProperty({ nullable: true, type: Number, description: "the upstream's HTTP status; null when unreachable" }) status: number | null;
+  @ApiProperty() latency_ms: number;
+  @ApiPropertyOptional({ description: 'error class when not ok (authentication, rate_limit, timeout, upstream, …)' }) error?: string;
+  @ApiPropertyOptional({ description: "the gateway's description; the upstream's body is never echoed" }) message?: string;
+  @ApiProperty() model: string;
 }

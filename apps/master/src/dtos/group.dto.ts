@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { ListQueryDto } from '../common/list-query.dto';
 
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:\/-]{0,127}$/;
@@ -10,12 +10,20 @@ export class GroupCreateDto {
   @ApiPropertyOptional({ description: 'price multiplier, 0-1000, up to 6 decimals', default: 1 })
   @IsOptional() @IsNumber({ maxDecimalPlaces: 6, allowNaN: false, allowInfinity: false }) @Min(0) @Max(1000) ratio?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+  @ApiPropertyOptional({ type: [String], nullable: true, description: 'logical models members may use; null/omitted: all' })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsArray() @ArrayMaxSize(500) @IsString({ each: true }) @MaxLength(128, { each: true }) models?: string[] | null;
+  @ApiPropertyOptional({ type: [String], nullable: true, description: 'channel ids allowed to serve members; null/omitted: any' })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsArray() @ArrayMaxSize(500) @IsUUID(undefined, { each: true }) channels?: string[] | null;
 }
 
 export class GroupUpdateDto {
   @ApiPropertyOptional() @IsOptional() @Matches(NAME_PATTERN, { message: NAME_MESSAGE }) name?: string;
   @ApiPropertyOptional() @IsOptional() @IsNumber({ maxDecimalPlaces: 6, allowNaN: false, allowInfinity: false }) @Min(0) @Max(1000) ratio?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+  @ApiPropertyOptional({ type: [String], nullable: true, description: 'logical models members may use; null/omitted: all' })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsArray() @ArrayMaxSize(500) @IsString({ each: true }) @MaxLength(128, { each: true }) models?: string[] | null;
+  @ApiPropertyOptional({ type: [String], nullable: true, description: 'channel ids allowed to serve members; null/omitted: any' })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsArray() @ArrayMaxSize(500) @IsUUID(undefined, { each: true }) channels?: string[] | null;
 }
 
 export class GroupListQueryDto extends ListQueryDto {
@@ -27,6 +35,8 @@ export class GroupResponseDto {
   @ApiProperty() name: string;
   @ApiProperty() ratio: number;
   @ApiProperty() description: string;
+  @ApiProperty({ nullable: true, type: [String] }) models: string[] | null;
+  @ApiProperty({ nullable: true, type: [String] }) channels: string[] | null;
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
 }

@@ -1,6 +1,8 @@
+import { ModelRoutingSchema } from '@aigw/config';
+import { ModelRouting } from '@aigw/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsOptional, IsString, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+import { IsObject, IsOptional, IsString, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { ListQueryDto } from '../common/list-query.dto';
 import { NAME_MESSAGE, NAME_PATTERN } from './group.dto';
 import { IsUsd } from './validators';
@@ -18,12 +20,16 @@ export class ModelCreateDto {
   @ApiProperty() @Matches(NAME_PATTERN, { message: NAME_MESSAGE }) name: string;
   @ApiPropertyOptional({ type: ModelPriceDto }) @IsOptional() @ValidateNested() @Type(() => ModelPriceDto) price?: ModelPriceDto;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+  @ApiPropertyOptional({ type: Object, description: 'retries, affinity and strategy for this model (docs/routing.md); replaces the stored routing whole' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ModelRoutingSchema) routing?: ModelRoutingSchema;
 }
 
 export class ModelUpdateDto {
   @ApiPropertyOptional() @IsOptional() @Matches(NAME_PATTERN, { message: NAME_MESSAGE }) name?: string;
   @ApiPropertyOptional({ type: ModelPriceDto }) @IsOptional() @ValidateNested() @Type(() => ModelPriceDto) price?: ModelPriceDto;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+  @ApiPropertyOptional({ type: Object, description: 'retries, affinity and strategy for this model (docs/routing.md); replaces the stored routing whole' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ModelRoutingSchema) routing?: ModelRoutingSchema;
 }
 
 export class ModelListQueryDto extends ListQueryDto {
@@ -42,6 +48,7 @@ export class ModelResponseDto {
   @ApiProperty() name: string;
   @ApiProperty({ type: ModelPriceResponseDto }) price: ModelPriceResponseDto;
   @ApiProperty() description: string;
+  @ApiProperty({ type: Object, description: 'retries, affinity and strategy (docs/routing.md)' }) routing: ModelRouting;
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
 }

@@ -36,3 +36,36 @@ export class RouteResponseDto {
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
 }
+
+export class RouteDryRunDto {
+  @ApiProperty({ description: 'the logical model a client would name' }) @Matches(NAME_PATTERN, { message: NAME_MESSAGE }) model: string;
+  @ApiPropertyOptional({ description: "apply this token's (and its owner's group's) model and channel restrictions" }) @IsOptional() @IsUUID() token_id?: string;
+}
+
+export class RouteDryRunCandidateDto {
+  @ApiProperty({ description: '1-based position in the expected order' }) order: number;
+  @ApiProperty() priority: number;
+  @ApiProperty() channel_id: string;
+  @ApiProperty() channel_name: string;
+  @ApiProperty() upstream_model: string;
+  @ApiProperty() weight: number;
+  @ApiProperty({ description: 'weight used for the draw (latency-aware when the strategy says so)' }) effective_weight: number;
+  @ApiProperty({ description: 'probability of leading its tier' }) share: number;
+  @ApiProperty({ enum: ['closed', 'open', 'half_open', 'saturated', 'disabled'] }) state: string;
+  @ApiProperty({ description: 'whether a request now would try it' }) eligible: boolean;
+}
+
+export class RouteDryRunSettingsDto {
+  @ApiProperty() max_attempts: number;
+  @ApiProperty() max_channels: number;
+  @ApiProperty() affinity: boolean;
+  @ApiProperty({ enum: ['weighted', 'latency'] }) strategy: 'weighted' | 'latency';
+}
+
+export class RouteDryRunResponseDto {
+  @ApiProperty() model: string;
+  @ApiProperty() policy_version: number;
+  @ApiProperty({ type: RouteDryRunSettingsDto }) settings: RouteDryRunSettingsDto;
+  @ApiProperty({ type: [RouteDryRunCandidateDto] }) candidates: RouteDryRunCandidateDto[];
+  @ApiPropertyOptional({ description: 'why the token may not use the model at all' }) refused?: string;
+}

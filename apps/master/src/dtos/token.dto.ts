@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIP, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIP, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { ListQueryDto } from '../common/list-query.dto';
 import { NAME_MESSAGE, NAME_PATTERN } from './group.dto';
 import { IsDateOnlyOrTimestamp, IsUsd } from './validators';
@@ -13,6 +13,9 @@ export class TokenCreateDto {
   @IsOptional() @IsArray() @ArrayMaxSize(500) @IsString({ each: true }) @MaxLength(128, { each: true }) models?: string[];
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(100) @IsIP(undefined, { each: true }) ip_allowlist?: string[];
   @ApiPropertyOptional({ description: 'YYYY-MM-DD or ISO-8601' }) @IsOptional() @IsDateOnlyOrTimestamp() expires_at?: string;
+  @ApiPropertyOptional({ type: [String], description: 'channel ids allowed to serve this token; admins only; omit for any' })
+  @IsOptional() @IsArray() @ArrayMaxSize(500) @IsUUID(undefined, { each: true }) channels?: string[];
+  @ApiPropertyOptional({ description: 'answers carry the x-aigw-route debug header; admins only', default: false }) @IsOptional() @IsBoolean() debug?: boolean;
 }
 
 export class TokenUpdateDto {
@@ -25,6 +28,9 @@ export class TokenUpdateDto {
   @ApiPropertyOptional({ type: [String], nullable: true })
   @IsOptional() @ValidateIf((_, value) => value !== null) @IsArray() @ArrayMaxSize(100) @IsIP(undefined, { each: true }) ip_allowlist?: string[] | null;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_, value) => value !== null) @IsDateOnlyOrTimestamp() expires_at?: string | null;
+  @ApiPropertyOptional({ type: [String], nullable: true, description: 'admins only; null for any channel' })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsArray() @ArrayMaxSize(500) @IsUUID(undefined, { each: true }) channels?: string[] | null;
+  @ApiPropertyOptional({ description: 'admins only' }) @IsOptional() @IsBoolean() debug?: boolean;
 }
 
 export class TokenListQueryDto extends ListQueryDto {
@@ -43,6 +49,8 @@ export class TokenResponseDto {
   @ApiProperty() used_micros: number;
   @ApiProperty({ nullable: true, type: [String] }) models: string[] | null;
   @ApiProperty({ nullable: true, type: [String] }) ip_allowlist: string[] | null;
+  @ApiProperty({ nullable: true, type: [String] }) channels: string[] | null;
+  @ApiProperty() debug: boolean;
   @ApiProperty({ nullable: true }) expires_at: string | null;
   @ApiProperty({ nullable: true }) last_used_at: string | null;
   @ApiProperty() created_at: string;

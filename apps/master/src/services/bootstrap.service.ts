@@ -10,6 +10,7 @@ import {
   SecretCipher,
   hashApiKey,
   maskSecret,
+  plainSettings,
 } from '@aigw/config';
 import { Role, usdToMicros } from '@aigw/contracts';
 import {
@@ -140,7 +141,7 @@ class BootstrapRun {
       where: { name: entry.name },
       select: {
         id: true, name: true, type: true, baseUrl: true, keyCiphertext: true, keyId: true, keyHint: true, models: true,
-        modelMapping: true, headersCiphertext: true, headerNames: true, priority: true, weight: true, region: true, status: true, statusReason: true,
+        modelMapping: true, headersCiphertext: true, headerNames: true, priority: true, weight: true, region: true, status: true, statusReason: true, settings: true,
       },
     });
     if (entry.delete) return this.remove(existing, 'channel');
@@ -155,6 +156,7 @@ class BootstrapRun {
     if (entry.priority !== undefined) desired.priority = entry.priority;
     if (entry.weight !== undefined) desired.weight = entry.weight;
     if (entry.region !== undefined) desired.region = entry.region;
+    if (entry.settings !== undefined) desired.settings = plainSettings(entry.settings);
     if (entry.status !== undefined && entry.status !== existing?.status) {
       desired.status = entry.status;
       desired.statusReason = null;
@@ -181,6 +183,7 @@ class BootstrapRun {
     if (entry.delete) return this.remove(existing, 'model');
     const desired: Partial<ModelEntity> = priceToMicros(entry.price ?? {});
     if (entry.description !== undefined) desired.description = entry.description;
+    if (entry.routing !== undefined) desired.routing = plainSettings(entry.routing);
     await this.upsert(ModelEntity, 'model', existing, { name: entry.name, description: '', ...desired }, desired);
   }
 

@@ -1,6 +1,6 @@
-import { SecretCipher } from '@aigw/config';
-import { Page } from '@aigw/contracts';
-import { ChannelEntity } from '@aigw/persistence';
+import { SecretCipher, plainSettings } from '@aigw/config';
+import { ApiErrorCode, Page, PolicyChannel } from '@aigw/contracts';
+import { ChannelEntity, ModelRouteEntity } from '@aigw/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ArrayContains, DataSource, FindOptionsWhere, Repository } from 'typeorm';
@@ -53,6 +53,7 @@ export class ChannelsService {
           weight: dto.weight ?? 1,
           region: dto.region ?? null,
           status: dto.status ?? 'enabled',
+          settings: plainSettings(dto.settings),
         }),
       );
       // Ciphertexts are bound to the id, so they are sealed once the id exists.
@@ -83,6 +84,7 @@ export class ChannelsService {
     if (dto.priority !== undefined) changes.priority = dto.priority;
     if (dto.weight !== undefined) changes.weight = dto.weight;
     if (dto.region !== undefined) changes.region = dto.region;
+    if (dto.settings !== undefined) changes.settings = plainSettings(dto.settings);
     if (dto.status !== undefined) {
       changes.status = dto.status;
       changes.statusReason = null;
@@ -108,6 +110,36 @@ export class ChannelsService {
     const row = await this.channels.findOne({ where: { id }, select: { id: true, keyCiphertext: true, headersCiphertext: true } });
     if (!row) throw ApiException.notFound('channel');
     return { key: row.keyCiphertext ? this.cipher.open(row.keyCiphertext, id) : null, headers: openChannelHeaders(this.cipher, row) };
+  }
+
+  /** The channel as the data plane sees it (secrets opened) and the upstream model a probe should ask for. */
+  async probeTarget(id: string, model?: string): Promise<{ channel: PolicyChannel; upstreamModel: string }> {
+    const entity = await this.find(id);
+    const secrets = await this.revealSecrets(id);
+    const routed = model ? null : await this.dataSource.getRepository(ModelRouteEntity).findOne({ where: { channelId: id }, order: { createdAt: 'ASC' } });
+    const logical = model ?? entity.models[0] ?? routed?.model;
+    if (!logical) {
+      throw new ApiException(ApiErrorCode.ValidationFailed, 'name a model to test: this channel serves none and no route uses it', [
+        { field: 'model', messages: ['required for a channel without models or routes'] },
+      ]);
+    }
+    const upstreamModel = (!model && routed?.upstreamModel) || entity.modelMapping[logical] || logical;
+    const channel: PolicyChannel = {
+      id: entity.id,
+      name: entity.name,
+      type: entity.type,
+      baseUrl: entity.baseUrl,
+      key: secrets.key,
+      headers: secrets.headers,
+      models: entity.models,
+      modelMapping: entity.modelMapping,
+      priority: entity.priority,
+      weight: entity.weight,
+      region: entity.region,
+      status: entity.status,
+      settings: entity.settings ?? {},
+    };
+    return { channel, upstreamModel };
   }
 
   private async find(id: string): Promise<ChannelEntity> {

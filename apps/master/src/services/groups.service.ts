@@ -32,7 +32,9 @@ export class GroupsService {
   async create(actor: AuditActor, dto: GroupCreateDto): Promise<GroupResponseDto> {
     if (await this.groups.existsBy({ name: dto.name })) throw ApiException.conflict(`group ${dto.name} already exists`);
     const group = await this.groups.save(
-      this.groups.create({ name: dto.name, ratioPpm: ratioToPpm(dto.ratio ?? 1), description: dto.description ?? '' }),
+      this.groups.create({
+        name: dto.name, ratioPpm: ratioToPpm(dto.ratio ?? 1), description: dto.description ?? '', models: dto.models ?? null, channels: dto.channels ?? null,
+      }),
     );
     await this.audit.record(actor, 'create', 'group', group.id, { ...dto });
     return toGroupResponse(group);
@@ -46,6 +48,8 @@ export class GroupsService {
     if (dto.name !== undefined) group.name = dto.name;
     if (dto.ratio !== undefined) group.ratioPpm = ratioToPpm(dto.ratio);
     if (dto.description !== undefined) group.description = dto.description;
+    if (dto.models !== undefined) group.models = dto.models;
+    if (dto.channels !== undefined) group.channels = dto.channels;
     const saved = await this.groups.save(group);
     await this.audit.record(actor, 'update', 'group', id, { ...dto });
     return toGroupResponse(saved);

@@ -25,6 +25,8 @@ export function toGroupResponse(group: GroupEntity): GroupResponseDto {
     name: group.name,
     ratio: group.ratioPpm / 1_000_000,
     description: group.description,
+    models: group.models,
+    channels: group.channels,
     created_at: iso(group.createdAt)!,
     updated_at: iso(group.updatedAt)!,
   };
@@ -55,6 +57,8 @@ export function toTokenResponse(token: ApiTokenEntity): TokenResponseDto {
     used_micros: token.usedMicros,
     models: token.models,
     ip_allowlist: token.ipAllowlist,
+    channels: token.channels,
+    debug: token.debug,
     expires_at: iso(token.expiresAt),
     last_used_at: iso(token.lastUsedAt),
     created_at: iso(token.createdAt)!,
@@ -76,6 +80,7 @@ export function toChannelResponse(channel: ChannelEntity): ChannelResponseDto {
     region: channel.region,
     status: channel.status,
     status_reason: channel.statusReason,
+    settings: channel.settings ?? {},
     created_at: iso(channel.createdAt)!,
     updated_at: iso(channel.updatedAt)!,
   };
@@ -92,6 +97,7 @@ export function toModelResponse(model: ModelEntity): ModelResponseDto {
       cache_write_micros: model.cacheWritePriceMicros,
     },
     description: model.description,
+    routing: model.routing ?? {},
     created_at: iso(model.createdAt)!,
     updated_at: iso(model.updatedAt)!,
   };

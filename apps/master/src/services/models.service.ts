@@ -1,3 +1,4 @@
+import { plainSettings } from '@aigw/config';
 import { Page, usdToMicros } from '@aigw/contracts';
 import { ModelEntity } from '@aigw/persistence';
 import { Injectable } from '@nestjs/common';
@@ -42,7 +43,7 @@ export class ModelsService {
   async create(actor: AuditActor, dto: ModelCreateDto): Promise<ModelResponseDto> {
     if (await this.models.existsBy({ name: dto.name })) throw ApiException.conflict(`model ${dto.name} already exists`);
     const model = await this.models.save(
-      this.models.create({ name: dto.name, description: dto.description ?? '', ...priceToMicros(dto.price ?? {}) }),
+      this.models.create({ name: dto.name, description: dto.description ?? '', routing: plainSettings(dto.routing), ...priceToMicros(dto.price ?? {}) }),
     );
     await this.audit.record(actor, 'create', 'model', model.id, { ...dto });
     return toModelResponse(model);
@@ -55,6 +56,7 @@ export class ModelsService {
     }
     if (dto.name !== undefined) model.name = dto.name;
     if (dto.description !== undefined) model.description = dto.description;
+    if (dto.routing !== undefined) model.routing = plainSettings(dto.routing);
     Object.assign(model, priceToMicros(dto.price ?? {}));
     const saved = await this.models.save(model);
     await this.audit.record(actor, 'update', 'model', id, { ...dto });

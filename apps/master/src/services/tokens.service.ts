@@ -12,7 +12,7 @@ import { toTokenResponse } from './mappers';
 import { contains, toPage } from './page.util';
 
 /** Fields only an admin may set: a user never grants themselves budget or another owner. */
-const ADMIN_ONLY_FIELDS = ['user_id', 'quota_usd'] as const;
+const ADMIN_ONLY_FIELDS = ['user_id', 'quota_usd', 'channels', 'debug'] as const;
 
 export function parseExpiry(value: string): Date {
   // A bare date (YAML `2027-01-01`) means 00:00 UTC of that day.
@@ -57,6 +57,8 @@ export class TokensService {
         quotaMicros: dto.quota_usd !== undefined ? usdToMicros(dto.quota_usd) : null,
         models: dto.models ?? null,
         ipAllowlist: dto.ip_allowlist ?? null,
+        channels: dto.channels ?? null,
+        debug: dto.debug ?? false,
         expiresAt: dto.expires_at ? parseExpiry(dto.expires_at) : null,
       }),
     );
@@ -75,6 +77,8 @@ export class TokensService {
     if (dto.quota_usd !== undefined) token.quotaMicros = dto.quota_usd === null ? null : usdToMicros(dto.quota_usd);
     if (dto.models !== undefined) token.models = dto.models;
     if (dto.ip_allowlist !== undefined) token.ipAllowlist = dto.ip_allowlist;
+    if (dto.channels !== undefined) token.channels = dto.channels;
+    if (dto.debug !== undefined) token.debug = dto.debug;
     if (dto.expires_at !== undefined) token.expiresAt = dto.expires_at === null ? null : parseExpiry(dto.expires_at);
     const saved = await this.tokens.save(token);
     await this.audit.record(principal, 'update', 'token', id, { ...dto });

@@ -22,6 +22,10 @@ export class ApiTokenEntity {
   /** null: every model the owner may use. */
   @Column({ type: 'text', array: true, nullable: true }) models: string[] | null;
   @Column({ type: 'text', array: true, nullable: true }) ipAllowlist: string[] | null;
+  /** null: any channel; else only these channels serve this token. */
+  @Column({ type: 'uuid', array: true, nullable: true }) channels: string[] | null;
+  /** Answers carry the route debug header (x-aigw-route). */
+  @Column({ type: 'boolean', default: false }) debug: boolean;
   @Column({ type: 'timestamptz', nullable: true }) expiresAt: Date | null;
   @Column({ type: 'timestamptz', nullable: true }) lastUsedAt: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;

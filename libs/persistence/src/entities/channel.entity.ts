@@ -1,3 +1,4 @@
+import { ChannelSettings } from '@aigw/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export type ChannelStatus = 'enabled' | 'disabled' | 'auto_disabled';
@@ -25,6 +26,8 @@ export class ChannelEntity {
   @Column({ type: 'varchar', length: 64, nullable: true }) region: string | null;
   @Column({ type: 'varchar', length: 16, default: 'enabled' }) status: ChannelStatus;
   @Column({ type: 'varchar', length: 500, nullable: true }) statusReason: string | null;
+  /** Limits, timeouts and circuit breaker (see ChannelSettings); {} = the config's defaults. */
+  @Column({ type: 'jsonb', default: () => "'{}'" }) settings: ChannelSettings;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 }

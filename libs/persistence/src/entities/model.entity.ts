@@ -1,3 +1,4 @@
+import { ModelRouting } from '@aigw/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { bigintTransformer } from './column-transformers';
 
@@ -11,6 +12,8 @@ export class ModelEntity {
   @Column({ type: 'bigint', nullable: true, transformer: bigintTransformer }) cachedInputPriceMicros: number | null;
   @Column({ type: 'bigint', nullable: true, transformer: bigintTransformer }) cacheWritePriceMicros: number | null;
   @Column({ type: 'varchar', length: 500, default: '' }) description: string;
+  /** Retry, affinity and strategy for this logical model (see ModelRouting); {} = the config's defaults. */
+  @Column({ type: 'jsonb', default: () => "'{}'" }) routing: ModelRouting;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 }
