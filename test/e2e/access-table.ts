@@ -47,6 +47,7 @@ export const ACCESS_TABLE: Record<string, Access> = {
   'POST /api/channels': [...OPERATE],
   'PATCH /api/channels/:id': [...OPERATE],
   'DELETE /api/channels/:id': [...OPERATE],
+  'POST /api/channels/:id/test': [...OPERATE],
 
   'GET /api/models': [...ALL],
   'GET /api/models/:id': [...ALL],
@@ -59,6 +60,7 @@ export const ACCESS_TABLE: Record<string, Access> = {
   'POST /api/routes': [...OPERATE],
   'PATCH /api/routes/:id': [...OPERATE],
   'DELETE /api/routes/:id': [...OPERATE],
+  'POST /api/routes/dry-run': [...STAFF_READ],
 
   'GET /api/agents': [...STAFF_READ],
   'GET /api/agents/:id': [...STAFF_READ],

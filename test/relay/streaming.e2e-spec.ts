@@ -462,13 +462,14 @@ describe('relay streaming', () => {
     return result.body;
   };
 
-  async function addRoutedChannel(options: { model: string; name: string; type: UpstreamFamily; baseUrl: string; key: string; upstreamModel: string; priority?: number; headers?: Record<string, string> }): Promise<string> {
+  async function addRoutedChannel(options: { model: string; name: string; type: UpstreamFamily; baseUrl: string; key: string; upstreamModel: string; priority?: number; headers?: Record<string, string>; settings?: object }): Promise<string> {
     const channel = await admin('POST', '/api/channels', {
       name: options.name,
       type: options.type,
       base_url: options.baseUrl,
       key: options.key,
       ...(options.headers ? { headers: options.headers } : {}),
+      ...(options.settings ? { settings: options.settings } : {}),
     });
     await admin('POST', '/api/routes', { model: options.model, channel_id: channel.id, upstream_model: options.upstreamModel, priority: options.priority ?? 0 });
     return channel.id;
@@ -637,6 +638,9 @@ describe('relay streaming', () => {
           upstreamModel: UPSTREAM_MODELS.openai,
           priority,
           headers: { 'x-test-channel': name },
+          // These cases inject failures one after another: a Retry-After or the breaker would take the
+          // primary out of rotation (tested in routing.e2e-spec.ts) and hide what is tested here.
+          settings: { breaker: { enabled: false } },
         });
       }
     });

@@ -42,6 +42,8 @@ export async function startRelayHarness(): Promise<RelayHarness> {
   const fake = await startFakeProvider();
   const master = await startTestMaster({
     config: {
+      // These suites provoke upstream 401/403s on purpose: never auto-disable their channels.
+      routing: { auto_disable_after: 0 },
       bootstrap: {
         users: [{ username: 'relay-user', balance_usd: 1000 }],
         channels: [

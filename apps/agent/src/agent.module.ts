@@ -1,4 +1,5 @@
-import { Controller, Get, Module } from '@nestjs/common';
+import { AppConfig } from '@aigw/config';
+import { Controller, DynamicModule, Get, Module } from '@nestjs/common';
 import { LogUsageSink } from './log-usage.sink';
 import { RelayModule } from './relay';
 
@@ -16,8 +17,13 @@ export class AgentHealthController {
  * Its policy arrives over the sync protocol (the master/agent issue); until
  * then it starts empty and refuses every key.
  */
-@Module({
-  imports: [RelayModule.forRoot({ usageSink: LogUsageSink })],
-  controllers: [AgentHealthController],
-})
-export class AgentModule {}
+@Module({})
+export class AgentModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AgentModule,
+      imports: [RelayModule.forRoot({ usageSink: LogUsageSink, routing: config.routing })],
+      controllers: [AgentHealthController],
+    };
+  }
+}

@@ -9,7 +9,7 @@ import { AgentModule } from './agent.module';
 async function main(): Promise<void> {
   const config = loadConfig({ defaultPort: 8139 });
   const logger = createLogger(config.logLevel);
-  const app = await NestFactory.create<NestFastifyApplication>(AgentModule, new FastifyAdapter({ loggerInstance: logger }), {
+  const app = await NestFactory.create<NestFastifyApplication>(AgentModule.forRoot(config), new FastifyAdapter({ loggerInstance: logger }), {
     logger: new PinoNestLogger(logger),
   });
   app.enableShutdownHooks();

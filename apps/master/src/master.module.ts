@@ -9,6 +9,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RelayModule } from '../../agent/src/relay';
+import { DatabaseChannelStatusSink } from './embedded-agent/database-channel-status.sink';
 import { AccessGuard } from './auth/access.guard';
 import { AuthService } from './auth/auth.service';
 import { JwtStrategy } from './auth/jwt.strategy';
@@ -61,7 +62,7 @@ export class MasterModule {
         ScheduleModule.forRoot(),
         QueueModule.forRoot(),
         // The embedded agent: the data plane on the same port.
-        RelayModule.forRoot({ usageSink: QueueUsageSink }),
+        RelayModule.forRoot({ usageSink: QueueUsageSink, channelStatusSink: DatabaseChannelStatusSink, routing: config.routing }),
       ],
       controllers: [
         RootController,

@@ -1,6 +1,5 @@
 import { GatewayError, SseReader, UpstreamAnswer, codecFor, formatSse } from '@aigw/providers';
 import { estimateInputTokens } from '@aigw/metering';
-import { orderCandidates } from '@aigw/routing';
 import { Injectable, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
@@ -8,6 +7,7 @@ import { assertModelAllowed, authenticate, extractApiKey } from './client-auth.u
 import { Exchange, newExchange } from './exchange';
 import { ModelListShape, modelListShape, renderModel, renderModelList, visibleModels } from './model-list.util';
 import { PolicyStore } from './policy-store';
+import { RoutePlanner } from './route-plan';
 import { RouteContext, assertShallow } from './relay-request.util';
 import { relayInternalError, waitForDrain } from './relay-stream.util';
 import { usageFromOpenAiBody } from './relay-usage.util';
@@ -27,6 +27,7 @@ export class AuxiliaryRelayService {
     private readonly policy: PolicyStore,
     private readonly upstream: UpstreamDispatcher,
     private readonly reporter: UsageReporter,
+    private readonly planner: RoutePlanner,
   ) {}
 
   /**
@@ -47,9 +48,7 @@ export class AuxiliaryRelayService {
       const body = protocol === 'anthropic' ? { ...fields, max_tokens: fields.max_tokens ?? 1 } : (fields.generateContentRequest ?? fields);
       const chat = client.decodeRequest(body, { model: route.model, stream: false });
       assertModelAllowed(caller, chat.model);
-      const tiers = policy.tiers(chat.model);
-      if (tiers.length === 0) throw new GatewayError('not_found', `The model ${chat.model} does not exist or you do not have access to it.`, { param: 'model' });
-      const first = orderCandidates(tiers)[0];
+      const first = this.planner.plan(policy, caller, chat.model, request.headers, body).candidates[0];
       if (upstreamProtocolFor(first.channel, protocol) === protocol) {
         const exact = await this.upstream.countUpstream(protocol, first, fields, request);
         if (exact !== null) {
@@ -92,12 +91,11 @@ export class AuxiliaryRelayService {
       exchange.stream = stream;
       exchange.request = { model: body.model, system: [], messages: [], stream };
       assertModelAllowed(exchange.caller, body.model);
-      const tiers = policy.tiers(body.model);
-      if (tiers.length === 0) throw new GatewayError('not_found', `The model ${body.model} does not exist or you do not have access to it.`, { param: 'model' });
+      const route = this.planner.plan(policy, exchange.caller, body.model, request.headers, body);
       const answer = await this.upstream.dispatch(
         exchange,
         request,
-        orderCandidates(tiers),
+        route.candidates,
         abort.signal,
         (candidate, upstreamProtocol) =>
           upstreamProtocol === 'openai-chat'
@@ -111,6 +109,7 @@ export class AuxiliaryRelayService {
               }
             : null,
         () => new GatewayError('unsupported', `/v1/${kind} is served only by OpenAI-compatible channels, and none serves ${body.model}`, { param: 'model' }),
+        route,
       );
       if (stream) await this.pipeOpenAiStream(exchange, answer, reply);
       else {

@@ -1,5 +1,5 @@
 import { GatewayError } from '@aigw/providers';
-import { PolicyToken } from '@aigw/contracts';
+import { PolicyToken, PolicyUser } from '@aigw/contracts';
 import { PolicyIndex } from '@aigw/routing';
 import { createHash } from 'node:crypto';
 
@@ -24,6 +24,11 @@ export interface Caller {
   token: PolicyToken;
   groupId: string | null;
   groupRatioPpm: number;
+  /** The group's model and channel restrictions (null: none). */
+  groupModels: string[] | null;
+  groupChannels: string[] | null;
+  /** The owner is an admin (may ask for the route debug header). */
+  admin: boolean;
 }
 
 /** Authenticates a key against the policy: status, expiry, owner, IP allow-list. No I/O. */
@@ -38,15 +43,35 @@ export function authenticate(policy: PolicyIndex, key: string | null, ip: string
   if (token.ipAllowlist && token.ipAllowlist.length > 0 && !token.ipAllowlist.includes(normaliseIp(ip))) {
     throw new GatewayError('permission', 'this API key may not be used from this address');
   }
-  const group = policy.group(user.groupId);
-  return { token, groupId: user.groupId, groupRatioPpm: group?.ratioPpm ?? 1_000_000 };
+  return callerOf(policy, token, user);
 }
 
-/** Model allow-list of the token. */
+/** The caller a token stands for (after authentication; also for the routing dry-run). */
+export function callerOf(policy: PolicyIndex, token: PolicyToken, user: PolicyUser): Caller {
+  const group = policy.group(user.groupId);
+  return {
+    token,
+    groupId: user.groupId,
+    groupRatioPpm: group?.ratioPpm ?? 1_000_000,
+    groupModels: group?.models ?? null,
+    groupChannels: group?.channels ?? null,
+    admin: user.admin,
+  };
+}
+
+/** Model allow-lists of the token and of its owner's group. */
 export function assertModelAllowed(caller: Caller, model: string): void {
   if (caller.token.models && !caller.token.models.includes(model)) {
     throw new GatewayError('permission', `this API key may not use the model ${model}`, { param: 'model' });
   }
+  if (caller.groupModels && !caller.groupModels.includes(model)) {
+    throw new GatewayError('permission', `your group may not use the model ${model}`, { param: 'model' });
+  }
+}
+
+/** Channel restrictions of the token and of its owner's group. */
+export function channelAllowed(caller: Caller, channelId: string): boolean {
+  return (!caller.token.channels || caller.token.channels.includes(channelId)) && (!caller.groupChannels || caller.groupChannels.includes(channelId));
 }
 
 function first(value: string | string[] | undefined): string | undefined {

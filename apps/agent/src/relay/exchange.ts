@@ -17,10 +17,16 @@ export interface Exchange {
   candidate: Candidate | null;
   upstreamProtocol: Protocol | null;
   attempts: UsageAttempt[];
+  /** Channel name of each attempt (for the debug header; the usage record keeps ids). */
+  attemptChannels: string[];
   usage: Usage;
   status: number;
   errorClass: string | null;
   stream: boolean;
+  /** Candidates passed over without an attempt, and why (open circuit, saturated, retry budget). */
+  skipped: { channel: string; reason: string }[];
+  /** Answer with the route debug header. */
+  debug: boolean;
 }
 
 export function newExchange(requestId: string, protocol: Protocol, endpoint: string): Exchange {
@@ -35,9 +41,12 @@ export function newExchange(requestId: string, protocol: Protocol, endpoint: str
     candidate: null,
     upstreamProtocol: null,
     attempts: [],
+    attemptChannels: [],
     usage: { ...EMPTY_USAGE },
     status: 200,
     errorClass: null,
     stream: false,
+    skipped: [],
+    debug: false,
   };
 }

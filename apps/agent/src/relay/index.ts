@@ -8,3 +8,6 @@ export * from './auxiliary-relay.service';
 export * from './exchange';
 export * from './upstream-dispatcher.service';
 export * from './usage-reporter.service';
+export * from './channel-health';
+export * from './route-plan';
+export * from './route-debug.util';

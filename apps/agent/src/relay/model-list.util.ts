@@ -1,4 +1,5 @@
 import { PolicyIndex } from '@aigw/routing';
+import { allowedTiers } from './route-plan';
 import { Caller } from './client-auth.util';
 
 export type ModelListShape = 'openai' | 'anthropic' | 'gemini';
@@ -10,10 +11,14 @@ export function modelListShape(headers: Record<string, string | string[] | undef
   return 'openai';
 }
 
-/** The logical models this caller may use and something can serve. */
+/** The logical models this caller may use (token and group allow-lists, channel restrictions) and something can serve. */
 export function visibleModels(policy: PolicyIndex, caller: Caller): string[] {
   const allowed = caller.token.models ? new Set(caller.token.models) : null;
-  return policy.servableModels().filter((model) => !allowed || allowed.has(model));
+  const groupAllowed = caller.groupModels ? new Set(caller.groupModels) : null;
+  return policy
+    .servableModels()
+    .filter((model) => (!allowed || allowed.has(model)) && (!groupAllowed || groupAllowed.has(model)))
+    .filter((model) => allowedTiers(policy, caller, model).length > 0);
 }
 
 export function renderModel(shape: ModelListShape, id: string, created: number): unknown {

@@ -4,10 +4,16 @@ import { GatewayError, UpstreamAnswer } from '@aigw/providers';
 const MAX_ERROR_BODY = 64 * 1024;
 
 /**
- * An upstream refusing the *channel's* credentials (401/403) is not the
- * client's bad key: answer 502 and let another channel try.
+ * An upstream refusing the *channel's* credentials (401/403) or out of quota
+ * is not the client's bad key or budget: answer 502 and let another channel try.
  */
 export function channelFailure(failure: GatewayError): GatewayError {
+  if (failure.kind === 'quota_exceeded') {
+    return new GatewayError('upstream', 'the upstream provider refused this gateway channel: its quota or billing is exhausted', {
+      retryable: true,
+      upstreamStatus: failure.options.upstreamStatus ?? failure.status,
+    });
+  }
   if (failure.kind !== 'authentication' && failure.kind !== 'permission') return failure;
   return new GatewayError('upstream', 'the upstream provider refused this gateway channel\'s credentials', {
     retryable: true,

@@ -1,25 +1,41 @@
+import { RoutingDefaults } from '@aigw/contracts';
 import { DynamicModule, Module, Type } from '@nestjs/common';
-import { PolicyStore } from './policy-store';
 import { AuxiliaryRelayService } from './auxiliary-relay.service';
+import { ChannelHealthRegistry, ChannelStatusSink, LogChannelStatusSink, ROUTING_DEFAULTS } from './channel-health';
+import { PolicyStore } from './policy-store';
 import { RelayService } from './relay.service';
 import { RelayRoutes } from './relay.routes';
+import { RoutePlanner } from './route-plan';
 import { UpstreamDispatcher } from './upstream-dispatcher.service';
 import { UsageReporter } from './usage-reporter.service';
 import { UsageSink } from './usage-sink';
 
+export interface RelayModuleOptions {
+  usageSink: Type<UsageSink>;
+  /** Where auto-disable decisions go (default: the log). */
+  channelStatusSink?: Type<ChannelStatusSink>;
+  /** The config's resolved `routing:` section. */
+  routing: RoutingDefaults;
+  imports?: DynamicModule['imports'];
+}
+
 /**
  * The data plane: the same module in the standalone agent and in the
- * master's embedded agent; only the usage sink (and who feeds the
- * PolicyStore) differ.
+ * master's embedded agent; only the sinks (and who feeds the PolicyStore)
+ * differ.
  */
 @Module({})
 export class RelayModule {
-  static forRoot(options: { usageSink: Type<UsageSink>; imports?: DynamicModule['imports'] }): DynamicModule {
+  static forRoot(options: RelayModuleOptions): DynamicModule {
     return {
       module: RelayModule,
       imports: options.imports ?? [],
       providers: [
         PolicyStore,
+        { provide: ROUTING_DEFAULTS, useValue: options.routing },
+        { provide: ChannelStatusSink, useClass: options.channelStatusSink ?? LogChannelStatusSink },
+        ChannelHealthRegistry,
+        RoutePlanner,
         UpstreamDispatcher,
         UsageReporter,
         RelayService,
@@ -27,7 +43,7 @@ export class RelayModule {
         RelayRoutes,
         { provide: UsageSink, useClass: options.usageSink },
       ],
-      exports: [PolicyStore],
+      exports: [PolicyStore, ChannelHealthRegistry, RoutePlanner, UpstreamDispatcher],
     };
   }
 }

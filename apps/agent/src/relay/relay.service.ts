@@ -10,7 +10,7 @@ import {
   UpstreamAnswer,
   codecFor,
 } from '@aigw/providers';
-import { orderCandidates } from '@aigw/routing';
+import { ROUTE_DEBUG_HEADER } from '@aigw/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +23,8 @@ import { UpstreamDispatcher } from './upstream-dispatcher.service';
 import { upstreamPath } from './upstream-target.util';
 import { UsageReporter } from './usage-reporter.service';
 import { PolicyStore } from './policy-store';
+import { RoutePlanner } from './route-plan';
+import { describeRoute, wantsRouteDebug } from './route-debug.util';
 
 export type { RouteContext };
 
@@ -42,6 +44,7 @@ export class RelayService {
     private readonly policy: PolicyStore,
     private readonly upstream: UpstreamDispatcher,
     private readonly reporter: UsageReporter,
+    private readonly planner: RoutePlanner,
   ) {}
 
   async handle(protocol: Protocol, request: FastifyRequest, reply: FastifyReply, route: RouteContext = {}): Promise<void> {
@@ -61,14 +64,12 @@ export class RelayService {
       exchange.request = chat;
       exchange.stream = chat.stream;
       assertModelAllowed(exchange.caller, chat.model);
-      const tiers = policy.tiers(chat.model);
-      if (tiers.length === 0) {
-        throw new GatewayError('not_found', `The model ${chat.model} does not exist or you do not have access to it.`, { param: 'model' });
-      }
+      exchange.debug = wantsRouteDebug(exchange.caller, request.headers);
+      const planned = this.planner.plan(policy, exchange.caller, chat.model, request.headers, request.body);
       const answer = await this.upstream.dispatch(
         exchange,
         request,
-        orderCandidates(tiers),
+        planned.candidates,
         abort.signal,
         (candidate, upstreamProtocol) =>
           // A request only the client's own protocol can express goes only to channels that speak it.
@@ -76,7 +77,9 @@ export class RelayService {
             ? null
             : this.upstreamBody(protocol, upstreamProtocol, chat, request.body, candidate.upstreamModel),
         () => untranslatable ?? new GatewayError('not_found', `No provider can serve the model ${chat.model} for this protocol.`, { param: 'model' }),
+        planned,
       );
+      if (exchange.debug) void reply.header(ROUTE_DEBUG_HEADER, describeRoute(exchange));
       if (chat.stream) await this.relayStream(exchange, client, answer, reply);
       else await this.relayJson(exchange, client, answer, reply);
     } catch (error) {
@@ -86,6 +89,7 @@ export class RelayService {
       if (abort.signal.aborted) exchange.status = 499;
       else if (!reply.raw.headersSent && !reply.sent) {
         const { status, body } = client.encodeError(failure);
+        if (exchange.debug) void reply.header(ROUTE_DEBUG_HEADER, describeRoute(exchange));
         if (failure.options.retryAfterMs !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(failure.options.retryAfterMs / 1000))));
         void reply.status(status).header('content-type', 'application/json').send(body);
       }

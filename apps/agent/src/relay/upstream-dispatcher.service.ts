@@ -1,14 +1,26 @@
-import { GatewayError, Protocol, UpstreamAnswer, UpstreamClient, codecFor } from '@aigw/providers';
-import { Candidate } from '@aigw/routing';
+import { GatewayError, Protocol, UpstreamAnswer, UpstreamClient, UpstreamTimeouts, codecFor } from '@aigw/providers';
+import { ChannelSettings, PolicyChannel } from '@aigw/contracts';
+import { Candidate, CircuitBreaker } from '@aigw/routing';
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
+import { ChannelHealth, ChannelHealthRegistry } from './channel-health';
 import { Exchange } from './exchange';
+import { RouteSettings } from './route-plan';
 import { channelFailure, readErrorBody } from './relay-upstream.util';
 import { joinUrl, upstreamAuthHeaders, upstreamProtocolFor } from './upstream-target.util';
 
-/** Attempts per request; the routing issue makes this a policy. */
-const MAX_ATTEMPTS = 3;
+/** The outcome of a channel probe, as the admin API answers it. */
+export interface ChannelProbeResult {
+  ok: boolean;
+  /** The upstream's HTTP status; null when it could not be reached. */
+  status: number | null;
+  latency_ms: number;
+  /** The error class (authentication, rate_limit, timeout, …) when not ok. */
+  error?: string;
+  /** Ours, never the upstream's body. */
+  message?: string;
+}
 
 /** A request body for one candidate: path below its base URL and the JSON text. */
 export interface UpstreamPlan {
@@ -16,78 +28,256 @@ export interface UpstreamPlan {
   text: string;
 }
 
+/** Shared by the attempts of one dispatch. */
+interface DispatchState {
+  channelsTried: Set<string>;
+  lastError: GatewayError | null;
+  /** The retry budget refused a retry: no more attempts, not even fail-open ones. */
+  budgetSpent: boolean;
+}
+
+/** What the dispatcher needs to know about the route besides the ordered candidates. */
+export interface DispatchRoute {
+  settings: RouteSettings;
+  policyVersion: number;
+  /** Affinity key (already namespaced), or null. */
+  affinityKey: string | null;
+}
+
+/**
+ * How an upstream failure counts. `request`: the request itself is at fault
+ * (400/404/413/422): answered as is, never retried, no verdict on the
+ * channel. `credentials`: the channel's key is refused or out of quota
+ * (401/403/402/insufficient_quota): retried elsewhere, counted towards
+ * auto-disabling the channel. `transient`: timeouts, connection errors,
+ * 408/409/429/5xx/529/overloaded: retried elsewhere, counted by the breaker.
+ */
+export type FailureClass = 'request' | 'credentials' | 'transient';
+
+export function classifyFailure(failure: GatewayError): FailureClass {
+  switch (failure.kind) {
+    case 'authentication':
+    case 'permission':
+    case 'quota_exceeded':
+      return 'credentials';
+    case 'rate_limit':
+    case 'overloaded':
+    case 'timeout':
+    case 'upstream':
+    case 'internal':
+      return 'transient';
+    default:
+      return 'request';
+  }
+}
+
 /**
  * Sends a request to the upstream: tries candidates in order with the
- * channel's credentials and headers (never the client's), records each
+ * channel's credentials and headers (never the client's), skipping channels
+ * whose circuit is open or whose concurrency/RPM cap is reached, within the
+ * route's attempt and channel caps and the agent's retry budget; records each
  * attempt on the exchange, and owns the keep-alive pools.
  */
 @Injectable()
 export class UpstreamDispatcher implements OnApplicationShutdown {
   private readonly client = new UpstreamClient();
 
+  constructor(private readonly health: ChannelHealthRegistry) {}
+
   /**
    * Tries candidates in order until one answers below 400. `plan` says what
    * to send to a candidate (null: this candidate cannot serve the request).
-   * Retries only retryable failures, and only before any byte reached the client.
+   * Retries only retryable failures, and only before any byte reached the
+   * client. Channels whose circuit is open are skipped while another
+   * candidate can serve; when every candidate's circuit is open, they are
+   * tried anyway (fail open, like Envoy's panic mode): refusing every request
+   * of a single-channel model for a whole cooldown would turn a blip into an
+   * outage.
    */
   async dispatch(
     exchange: Exchange,
     request: FastifyRequest,
     candidates: Candidate[],
     signal: AbortSignal,
-    plan: (candidate: Candidate, upstreamProtocol: Protocol) => { path: string; text: string } | null,
+    plan: (candidate: Candidate, upstreamProtocol: Protocol) => UpstreamPlan | null,
     /** Built only when nothing could serve: an Error captures a stack trace, too dear for every request. */
     noCandidate: () => GatewayError,
+    route: DispatchRoute,
   ): Promise<UpstreamAnswer> {
-    let lastError: GatewayError | null = null;
+    const registry = this.health;
+    registry.budget.recordRequest();
+    const state: DispatchState = { channelsTried: new Set(), lastError: null, budgetSpent: false };
+    const circuitOpen: Candidate[] = [];
     for (const candidate of candidates) {
-      if (exchange.attempts.length >= MAX_ATTEMPTS) break;
-      const upstreamProtocol = upstreamProtocolFor(candidate.channel, exchange.protocol);
-      if (!upstreamProtocol) continue;
-      const body = plan(candidate, upstreamProtocol);
-      if (!body) continue;
-      const upstream = codecFor(upstreamProtocol);
-      const started = performance.now();
-      const attempt = (status: number, errorClass?: string) =>
-        exchange.attempts.push({
-          channel_id: candidate.channel.id,
-          status,
-          ...(errorClass ? { error_class: errorClass } : {}),
-          latency_ms: Math.round(performance.now() - started),
-        });
-      exchange.candidate = candidate;
-      exchange.upstreamProtocol = upstreamProtocol;
-      let answer: UpstreamAnswer;
-      try {
-        answer = await this.client.send({
-          poolKey: candidate.channel.id,
-          url: joinUrl(candidate.channel.baseUrl, body.path),
-          headers: {
-            'content-type': 'application/json',
-            ...candidate.channel.headers,
-            ...forwardedHeaders(exchange.protocol, upstreamProtocol, request),
-            ...upstreamAuthHeaders(upstreamProtocol, candidate.channel.key),
-          },
-          body: body.text,
-          signal,
-        });
-      } catch (error) {
-        const failure = error instanceof GatewayError ? error : new GatewayError('upstream', 'could not reach the upstream provider', { retryable: true });
-        attempt(failure.status, failure.kind);
-        if (!failure.retryable || signal.aborted) throw failure;
-        lastError = failure;
-        continue;
-      }
-      if (answer.status < 400) {
-        attempt(answer.status);
-        return answer;
-      }
-      const failure = channelFailure(upstream.decodeError(answer.status, await readErrorBody(answer), answer.headers));
-      attempt(answer.status, failure.kind);
-      if (!failure.retryable) throw failure;
-      lastError = failure;
+      const outcome = await this.attempt(exchange, request, candidate, signal, plan, route, state, false);
+      if (outcome === 'circuit_open') circuitOpen.push(candidate);
+      else if (outcome === 'stop') break;
+      else if (outcome !== 'next') return outcome;
     }
-    throw lastError ?? noCandidate();
+    if (exchange.attempts.length === 0 && !state.budgetSpent) {
+      for (const candidate of circuitOpen) {
+        const outcome = await this.attempt(exchange, request, candidate, signal, plan, route, state, true);
+        if (outcome === 'stop') break;
+        if (outcome !== 'next' && outcome !== 'circuit_open') return outcome;
+      }
+    }
+    throw state.lastError ?? noCandidate();
+  }
+
+  /** One candidate: skipped ('next', 'circuit_open'), the end of the attempts ('stop'), or its answer. Throws what must not be retried. */
+  private async attempt(
+    exchange: Exchange,
+    request: FastifyRequest,
+    candidate: Candidate,
+    signal: AbortSignal,
+    plan: (candidate: Candidate, upstreamProtocol: Protocol) => UpstreamPlan | null,
+    route: DispatchRoute,
+    state: DispatchState,
+    failOpen: boolean,
+  ): Promise<UpstreamAnswer | 'next' | 'circuit_open' | 'stop'> {
+    const { settings, policyVersion } = route;
+    const registry = this.health;
+    if (exchange.attempts.length >= settings.maxAttempts) return 'stop';
+    const channel = candidate.channel;
+    if (!state.channelsTried.has(channel.id) && state.channelsTried.size >= settings.maxChannels) return 'next';
+    const upstreamProtocol = upstreamProtocolFor(channel, exchange.protocol);
+    if (!upstreamProtocol) return 'next';
+    const body = plan(candidate, upstreamProtocol);
+    if (!body) return 'next';
+    if (registry.locallyDisabled(channel, policyVersion)) {
+      exchange.skipped.push({ channel: channel.name, reason: 'disabled' });
+      return 'next';
+    }
+    const health = registry.of(channel);
+    const breaker = health.breakerEnabled && !failOpen ? health.breaker : null;
+    if (breaker && !breaker.tryAcquire()) {
+      exchange.skipped.push({ channel: channel.name, reason: 'circuit_open' });
+      return 'circuit_open';
+    }
+    if (!health.limiter.tryAcquire()) {
+      breaker?.release();
+      exchange.skipped.push({ channel: channel.name, reason: 'saturated' });
+      return 'next';
+    }
+    if (exchange.attempts.length > 0 && !registry.budget.tryRetry()) {
+      health.limiter.release();
+      breaker?.release();
+      exchange.skipped.push({ channel: channel.name, reason: 'retry_budget' });
+      state.budgetSpent = true;
+      return 'stop';
+    }
+    state.channelsTried.add(channel.id);
+    const upstream = codecFor(upstreamProtocol);
+    const started = performance.now();
+    const record = (status: number, errorClass?: string) => {
+      exchange.attemptChannels.push(channel.name);
+      exchange.attempts.push({
+        channel_id: channel.id,
+        status,
+        ...(errorClass ? { error_class: errorClass } : {}),
+        latency_ms: Math.round(performance.now() - started),
+      });
+    };
+    exchange.candidate = candidate;
+    exchange.upstreamProtocol = upstreamProtocol;
+    const timeouts = channel.settings.timeouts;
+    let answer: UpstreamAnswer;
+    try {
+      answer = await this.client.send({
+        poolKey: timeouts?.connect_ms ? `${channel.id}:${timeouts.connect_ms}` : channel.id,
+        url: joinUrl(channel.baseUrl, body.path),
+        headers: {
+          'content-type': 'application/json',
+          ...channel.headers,
+          ...forwardedHeaders(exchange.protocol, upstreamProtocol, request),
+          ...upstreamAuthHeaders(upstreamProtocol, channel.key),
+        },
+        body: body.text,
+        signal,
+        timeouts: timeouts && upstreamTimeouts(timeouts),
+      });
+    } catch (error) {
+      health.limiter.release();
+      const failure = error instanceof GatewayError ? error : new GatewayError('upstream', 'could not reach the upstream provider', { retryable: true });
+      record(failure.status, failure.kind);
+      if (signal.aborted) {
+        breaker?.release();
+        throw failure;
+      }
+      this.verdict(health, breaker, false, performance.now() - started);
+      state.lastError = failure;
+      return 'next';
+    }
+    if (answer.status < 400) {
+      record(answer.status);
+      // The channel's slot is held until the body is done (streams included).
+      answer.body.once('close', () => health.limiter.release());
+      health.credentialFailures = 0;
+      this.verdict(health, breaker, true, performance.now() - started);
+      if (route.affinityKey) registry.affinity.pin(route.affinityKey, channel.id);
+      return answer;
+    }
+    health.limiter.release();
+    const decoded = upstream.decodeError(answer.status, await readErrorBody(answer), answer.headers);
+    const kind = classifyFailure(decoded);
+    record(answer.status, decoded.kind);
+    if (kind === 'request') {
+      breaker?.release();
+      throw decoded;
+    }
+    if (kind === 'credentials') registry.credentialFailure(channel, policyVersion, answer.status, decoded.kind);
+    this.verdict(health, breaker, false, performance.now() - started);
+    const retryAfter = decoded.options.retryAfterMs;
+    if (health.breakerEnabled && retryAfter !== undefined && retryAfter > 0 && retryAfter <= registry.defaults.retryAfterMaxMs) {
+      // The provider said when to come back: skip the channel until then while others can serve.
+      health.breaker.forceOpen(Date.now() + retryAfter);
+    }
+    if (route.affinityKey) registry.affinity.forget(route.affinityKey, channel.id);
+    state.lastError = channelFailure(decoded);
+    return 'next';
+  }
+
+  /** Latency and error rate always; the breaker's verdict only when it admitted the attempt. */
+  private verdict(health: ChannelHealth, breaker: CircuitBreaker | null, ok: boolean, latencyMs: number): void {
+    health.latency.observe(latencyMs, ok);
+    if (!breaker) return;
+    if (ok) breaker.onSuccess();
+    else breaker.onFailure();
+  }
+
+  /**
+   * A minimal real request through the channel's adaptor ("ping", one output
+   * token): the status and latency, or the error class — never the upstream's
+   * body. Used by POST /api/channels/{id}/test and the health probes.
+   */
+  async probe(channel: PolicyChannel, upstreamModel: string, timeoutMs = 30_000): Promise<ChannelProbeResult> {
+    const protocol = upstreamProtocolFor(channel, 'openai-chat');
+    if (!protocol) return { ok: false, status: null, latency_ms: 0, error: 'unsupported', message: `channels of type ${channel.type} cannot be probed yet` };
+    const encoded = codecFor(protocol).encodeRequest(
+      { model: upstreamModel, system: [], messages: [{ role: 'user', content: [{ type: 'text', text: 'ping' }] }], maxOutputTokens: 1, stream: false },
+      upstreamModel,
+    );
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      const answer = await this.client.send({
+        poolKey: `probe:${channel.id}`,
+        url: joinUrl(channel.baseUrl, encoded.path),
+        headers: { 'content-type': 'application/json', ...channel.headers, ...upstreamAuthHeaders(protocol, channel.key) },
+        body: JSON.stringify(encoded.body),
+        signal: AbortSignal.timeout(timeoutMs),
+        timeouts: { firstByteMs: timeoutMs, totalMs: timeoutMs },
+      });
+      if (answer.status < 400) {
+        await answer.body.dump();
+        return { ok: true, status: answer.status, latency_ms: elapsed() };
+      }
+      const failure = codecFor(protocol).decodeError(answer.status, await readErrorBody(answer), answer.headers);
+      return { ok: false, status: answer.status, latency_ms: elapsed(), error: failure.kind, message: `the upstream answered ${answer.status}` };
+    } catch (error) {
+      const failure = error instanceof GatewayError ? error : new GatewayError('upstream', 'could not reach the upstream provider');
+      return { ok: false, status: null, latency_ms: elapsed(), error: failure.kind, message: failure.message };
+    }
   }
 
   /** The upstream's own count, or null when it cannot answer (then we estimate). */
@@ -129,4 +319,14 @@ function forwardedHeaders(client: Protocol, upstreamProtocol: Protocol, request:
     if (typeof beta === 'string' && /^[A-Za-z0-9,._-]{1,512}$/.test(beta)) return { 'anthropic-beta': beta };
   }
   return {};
+}
+
+/** A channel's timeouts (snake_case settings) as the client takes them; unset ones keep the defaults. */
+function upstreamTimeouts(timeouts: NonNullable<ChannelSettings['timeouts']>): Partial<UpstreamTimeouts> {
+  const result: Partial<UpstreamTimeouts> = {};
+  if (timeouts.connect_ms !== undefined) result.connectMs = timeouts.connect_ms;
+  if (timeouts.first_byte_ms !== undefined) result.firstByteMs = timeouts.first_byte_ms;
+  if (timeouts.idle_ms !== undefined) result.idleMs = timeouts.idle_ms;
+  if (timeouts.total_ms !== undefined) result.totalMs = timeouts.total_ms;
+  return result;
 }

@@ -4,13 +4,41 @@ import { ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import { Principal } from '../auth/principal';
 import { UUID_PARAM } from '../common/uuid-param.pipe';
-import { RouteCreateDto, RouteListQueryDto, RouteResponseDto, RouteUpdateDto } from '../dtos/route.dto';
+import { ChannelHealthRegistry, PolicyStore, assertModelAllowed, callerForToken, dryRunRoute } from '../../../agent/src/relay';
+import { ApiException } from '../common/api.exception';
+import { RouteCreateDto, RouteDryRunDto, RouteDryRunResponseDto, RouteListQueryDto, RouteResponseDto, RouteUpdateDto } from '../dtos/route.dto';
 import { RoutesService } from '../services/routes.service';
 
 @ApiTags('routes')
 @Controller('api/routes')
 export class RoutesController {
-  constructor(private readonly service: RoutesService) {}
+  constructor(
+    private readonly service: RoutesService,
+    private readonly policy: PolicyStore,
+    private readonly health: ChannelHealthRegistry,
+  ) {}
+
+  /**
+   * What the embedded agent would do for a model (and a token): candidates in
+   * expected order, shares, circuit and saturation state. Nothing is sent.
+   */
+  @Post('dry-run')
+  @HttpCode(200)
+  @Access(Role.Operator, Role.Viewer)
+  dryRun(@Body() dto: RouteDryRunDto): RouteDryRunResponseDto {
+    const policy = this.policy.current;
+    let caller = null;
+    if (dto.token_id) {
+      caller = callerForToken(policy, dto.token_id);
+      if (!caller) throw ApiException.notFound('token');
+      try {
+        assertModelAllowed(caller, dto.model);
+      } catch (error) {
+        return { ...dryRunRoute(policy, this.health, dto.model, caller), candidates: [], refused: (error as Error).message };
+      }
+    }
+    return dryRunRoute(policy, this.health, dto.model, caller);
+  }
 
   @Get()
   @Access(Role.Operator, Role.Viewer)
