@@ -10,9 +10,18 @@
 //              Postgres + Redis when reachable on loopback, else embedded defaults
 //   d. portkey @portkey-ai/gateway build/start-server.js --headless (x-portkey-custom-host → mock)
 // Scenarios (autocannon in this process; every row on a freshly started server,
-// warm-up then a measured window): non-streaming chat and streaming chat on a, b,
-// c, d; OpenAI client → Anthropic upstream (translated) non-streaming on c; at 16
-// and 64 connections. Per row: req/s, latency p50/p99 over every 2xx answer,
+// warm-up then a measured window), by id: chat, non-streaming chat, and stream,
+// streaming chat, on a, b, c, d; translated, OpenAI client → Anthropic upstream
+// non-streaming, on c; all at 16 and 64 connections; weighted, non-streaming chat to
+// a model served by 4 channels of one priority with weights 1:2:3:4 (all on the mock,
+// each under its own path prefix /c1../c4 that the mock counts), on c at the highest
+// connection count only, against c's 1-channel chat row, with the share each channel
+// got. failover (c only; sequential, like the TTFB figure): non-streaming requests on
+// one keep-alive connection, alternating between the direct model and a model whose
+// first channel (base URL under the mock's /fail prefix, which answers every request
+// 500) fails before its second channel (the mock) answers: the added latency of one
+// failed attempt. The routing figures (weighted, failover) are informational, no
+// threshold. Per row: req/s, latency p50/p99 over every 2xx answer,
 // server CPU per request (utime+stime from /proc/<pid>/stat), server RSS (VmRSS
 // sampled every 200 ms), mock / Postgres+Redis / load-generator CPU, and the CPU
 // used by anything else on the machine (a row is measured again when that is
@@ -30,7 +39,8 @@
 //        npm run build && node_modules/.bin/node bench/relay.mjs
 // Knobs (env): BENCH_RELAY_DURATION (8 s), BENCH_RELAY_WARMUP (2 s),
 //   BENCH_RELAY_CONNECTIONS (16,64), BENCH_RELAY_TTFB_REQUESTS (500),
-//   BENCH_RELAY_TARGETS (mock,bare,ours,portkey), BENCH_RELAY_SCENARIOS (chat,stream,translated),
+//   BENCH_RELAY_FAILOVER_REQUESTS (500 per model, after 200 warm-up requests each),
+//   BENCH_RELAY_TARGETS (mock,bare,ours,portkey), BENCH_RELAY_SCENARIOS (chat,stream,translated,weighted,failover),
 //   BENCH_RELAY_PROFILE (auto|always|never|a list of chat,stream,translated,ttfb), BENCH_RELAY_BACKENDS (auto|embedded),
 //   BENCH_RELAY_SETTLE (12 s bound of the settlement phase), BENCH_RELAY_MAX_RETRIES (6, noisy rows),
 //   BENCH_RELAY_GATEWAY_NODE_ARGS (extra node flags for the gateway, e.g. --max-semi-space-size=16),
@@ -112,7 +122,11 @@ function mockAnswers() {
     event({ type: 'message_stop' }),
   ].join('');
 
+  // What the mock's /fail/... prefix answers (HTTP 500), as OpenAI words a server error.
+  const failJson = { error: { message: 'bench: injected failure', type: 'server_error', param: null, code: null } };
+
   return {
+    failJson: Buffer.from(JSON.stringify(failJson)),
     chatJson: Buffer.from(JSON.stringify(chatJson)),
     chatStream: Buffer.from(chatStream),
     messageJson: Buffer.from(JSON.stringify(message)),
@@ -120,15 +134,43 @@ function mockAnswers() {
   };
 }
 
+/** `/c<N>/rest`: a channel's path prefix (the weighted scenario), counted by the mock and stripped. */
+const CHANNEL_PREFIX = /^\/(c\d{1,2})(\/.*)$/;
+
 async function runMock(port) {
   const answers = mockAnswers();
+  /** Requests per path prefix (c1, c2, … and fail), since the start; GET /__counts reads them. */
+  const counts = Object.create(null);
   const server = http.createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/health') {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 });
       res.end('ok');
       return;
     }
-    const path = req.url.split('?')[0];
+    if (req.method === 'GET' && req.url === '/__counts') {
+      const body = JSON.stringify(counts);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    let path = req.url.split('?')[0];
+    if (path.startsWith('/fail/')) {
+      // Fails fast: the body is read (the connection stays reusable), then a fixed 500.
+      counts.fail = (counts.fail ?? 0) + 1;
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(500, { 'content-type': 'application/json', 'content-length': answers.failJson.length });
+        res.end(answers.failJson);
+      });
+      return;
+    }
+    if (path.startsWith('/c')) {
+      const match = CHANNEL_PREFIX.exec(path);
+      if (match) {
+        counts[match[1]] = (counts[match[1]] ?? 0) + 1;
+        path = match[2];
+      }
+    }
     const chat = path === '/v1/chat/completions';
     if (req.method !== 'POST' || (!chat && path !== '/v1/messages')) {
       res.writeHead(404, { 'content-type': 'application/json' });
@@ -221,10 +263,16 @@ async function runMain() {
   });
   const TTFB_REQUESTS = intFromEnv('BENCH_RELAY_TTFB_REQUESTS', 500, 10, 100_000);
   const TTFB_WARMUP = 200;
+  /** Failover figure: sequential requests per model (direct and failover, alternating), after FAILOVER_WARMUP of each. */
+  const FAILOVER_REQUESTS = intFromEnv('BENCH_RELAY_FAILOVER_REQUESTS', 500, 10, 100_000);
+  const FAILOVER_WARMUP = 200;
   const SETTLE_SECONDS = intFromEnv('BENCH_RELAY_SETTLE', 12, 0, 300);
-  const TARGETS = listFromEnv('BENCH_RELAY_TARGETS', 'mock,bare,ours,portkey');
-  const SCENARIOS = listFromEnv('BENCH_RELAY_SCENARIOS', 'chat,stream,translated');
-  for (const target of TARGETS) if (!['mock', 'bare', 'ours', 'portkey'].includes(target)) throw new Error(`BENCH_RELAY_TARGETS: unknown ${target}`);
+  const ALL_TARGETS = ['mock', 'bare', 'ours', 'portkey'];
+  const ALL_SCENARIOS = ['chat', 'stream', 'translated', 'weighted', 'failover'];
+  const TARGETS = listFromEnv('BENCH_RELAY_TARGETS', ALL_TARGETS.join(','));
+  const SCENARIOS = listFromEnv('BENCH_RELAY_SCENARIOS', ALL_SCENARIOS.join(','));
+  for (const target of TARGETS) if (!ALL_TARGETS.includes(target)) throw new Error(`BENCH_RELAY_TARGETS: unknown ${target}`);
+  for (const scenario of SCENARIOS) if (!ALL_SCENARIOS.includes(scenario)) throw new Error(`BENCH_RELAY_SCENARIOS: unknown ${scenario} (${ALL_SCENARIOS.join(', ')})`);
   const PROFILE = process.env.BENCH_RELAY_PROFILE || 'auto';
   const PROFILE_KINDS = ['chat', 'stream', 'translated', 'ttfb'];
   if (!['auto', 'always', 'never'].includes(PROFILE) && !PROFILE.split(',').every((kind) => PROFILE_KINDS.includes(kind))) {
@@ -286,6 +334,7 @@ async function runMain() {
   const results = []; // one row per scenario × connections
   const ttfb = new Map(); // target -> stats
   const memory = new Map(); // target -> { peakRss, hwm }
+  let failover = null; // the failover figure (gateway only)
   const notes = [];
   const failures = [];
   let mode = null;
@@ -299,6 +348,7 @@ async function runMain() {
     const mockPort = await freePort();
     const mock = await startChild('mock', process.execPath, [selfPath, '--role=mock', `--port=${mockPort}`], { cwd: tmp });
     await waitHttp(mockPort, 'GET', '/health', mock);
+    mock.port = mockPort;
     const mockUrl = `http://${HOST}:${mockPort}`;
     console.log(`mock upstream on ${mockUrl} (pid ${mock.pid})`);
 
@@ -323,6 +373,8 @@ async function runMain() {
       { id: 'chat', label: 'chat, non-streaming (same protocol)', stream: false, targets: ['mock', 'bare', 'ours', 'portkey'] },
       { id: 'stream', label: 'chat, streaming (same protocol)', stream: true, targets: ['mock', 'bare', 'ours', 'portkey'] },
       { id: 'translated', label: 'chat → Anthropic upstream (translated), non-streaming', stream: false, targets: ['ours'] },
+      // Routing: the 64-connection chat row with 4 channels of one priority, weights 1:2:3:4; the mock counts each channel's requests.
+      { id: 'weighted', label: `chat, non-streaming, ${WEIGHTED_CHANNELS.length} weighted channels (${WEIGHTED_CHANNELS.map((c) => c.weight).join(':')})`, stream: false, targets: ['ours'], maxConnectionsOnly: true, countChannels: true, informational: true },
     ];
     const plainHeaders = { 'content-type': 'application/json', authorization: 'Bearer sk-mock' };
 
@@ -344,11 +396,11 @@ async function runMain() {
       },
       ours: {
         label: 'c. aigw (this gateway)',
-        start: (extraArgs = []) => startGateway(extraArgs),
-        request: (scenario) => ({
+        start: (extraArgs = [], options = {}) => startGateway(extraArgs, options),
+        request: (scenario, model = { translated: 'bench-anthropic', weighted: 'bench-weighted', failover: 'bench-failover' }[scenario.id] ?? 'bench-openai') => ({
           path: '/v1/chat/completions',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${gatewayToken}` },
-          body: chatBody(scenario.id === 'translated' ? 'bench-anthropic' : 'bench-openai', scenario.stream),
+          body: chatBody(model, scenario.stream),
         }),
       },
       portkey: {
@@ -375,11 +427,11 @@ async function runMain() {
      * settlement backlog a scenario leaves in Redis is not worked off by the next
      * scenario's process (it would compete with that scenario's load).
      */
-    async function startGateway(extraArgs = []) {
+    async function startGateway(extraArgs = [], { failoverRouting = false } = {}) {
       const port = await freePort();
       const dataDir = mkdtempSync(join(tmp, 'aigw-data-'));
       const configPath = join(dataDir, 'config.yaml');
-      writeFileSync(configPath, gatewayConfig({ mockUrl, token: gatewayToken }));
+      writeFileSync(configPath, gatewayConfig({ mockUrl, token: gatewayToken, failoverRouting }));
       gatewayStarts += 1;
       const redisPrefix = backends.redis ? `${backends.redis.prefix}-${gatewayStarts}` : null;
       const env = cleanEnv();
@@ -445,7 +497,7 @@ async function runMain() {
       for (const scenario of scenarioDefs) {
         if (!scenario.targets.includes(targetId) || !SCENARIOS.includes(scenario.id)) continue;
         const req = target.request(scenario);
-        for (const connections of CONNECTIONS) {
+        for (const connections of scenario.maxConnectionsOnly ? [MAX_CONN] : CONNECTIONS) {
           // A row is measured again (fresh process) when something else on the machine took > NOISY_CORES
           // during its window; the quietest attempt is kept.
           let row = null;
@@ -471,12 +523,13 @@ async function runMain() {
                 }
               }
             } finally {
-              mem.hwm = Math.max(mem.hwm, memoryOf(started.child.pid).hwm ?? 0);
+              // Informational rows (routing) stay out of the memory figures, which the acceptance checks.
+              if (!scenario.informational) mem.hwm = Math.max(mem.hwm, memoryOf(started.child.pid).hwm ?? 0);
               if (!started.shared) await stopChild(started.child);
             }
             if (row.otherCores <= NOISY_CORES) break;
           }
-          mem.peakRss = Math.max(mem.peakRss, row.peakRss);
+          if (!scenario.informational) mem.peakRss = Math.max(mem.peakRss, row.peakRss);
           results.push(row);
           console.log(
               `  ${scenario.id.padEnd(10)} c=${String(connections).padStart(3)}: ${fmtInt(row.rps)} req/s, p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms, ` +
@@ -484,6 +537,9 @@ async function runMain() {
                 (row.settledPerSecond !== null ? `, settled ${fmtInt(row.settledPerSecond)}/s during the window, backlog ${fmtInt(row.backlog)}` : '') +
                 (row.errors ? `, ${row.errors} errors (${row.firstError})` : ''),
           );
+          if (row.channelShares) {
+            console.log(`  requests per channel during the window: ${row.channelShares.map((c) => `${c.name} ${pct(c.share)} (weight ${c.weight}: ${pct(c.expected)})`).join(', ')}`);
+          }
           if (row.settlement) {
             settlement = row.settlement;
             console.log(
@@ -501,6 +557,30 @@ async function runMain() {
         console.log(`  stream TTFB over ${t.count} sequential requests: p50 ${t.p50.toFixed(3)} ms, mean ${t.mean.toFixed(3)} ms, p99 ${t.p99.toFixed(3)} ms`);
       } finally {
         if (!started.shared) await stopChild(started.child);
+      }
+      if (targetId === 'ours' && SCENARIOS.includes('failover')) {
+        // A fresh gateway whose retry budget and breakers never stand between a failed attempt and its retry.
+        const gateway = await target.start([], { failoverRouting: true });
+        try {
+          await waitQuiet(gateway.child.pid, QUIET_WAIT_MS);
+          const reqs = { direct: target.request({ id: 'chat', stream: false }), failover: target.request({ id: 'failover', stream: false }) };
+          const failedBefore = (await mockCounts()).fail ?? 0;
+          await sanityCheck('ours', { id: 'failover', stream: false }, gateway.port, reqs.failover);
+          if (((await mockCounts()).fail ?? 0) !== failedBefore + 1) {
+            failures.push('ours failover: the failing channel was not tried first');
+            console.error('  sanity check failed: ours failover: the failing channel was not tried first');
+          }
+          failover = await measureFailover(gateway, reqs);
+          const f = failover;
+          console.log(
+            `  failover over ${f.direct.count} + ${f.failover.count} alternating sequential requests: direct p50 ${f.direct.p50.toFixed(3)} ms (mean ${f.direct.mean.toFixed(3)}), ` +
+              `one failed attempt then success p50 ${f.failover.p50.toFixed(3)} ms (mean ${f.failover.mean.toFixed(3)}): added p50 ${signed(f.addedP50)} ms, mean ${signed(f.addedMean)} ms; ` +
+              `failing channel tried on ${f.failingAttempts} of ${f.failover.count + f.failover.failed} failover requests` +
+              (f.direct.failed + f.failover.failed ? `, ${f.direct.failed + f.failover.failed} failed requests (${f.firstFailure})` : ''),
+          );
+        } finally {
+          await stopChild(gateway.child);
+        }
       }
       if (targetId === 'ours' && backends.database) usageCheck = await backends.database.counts();
     }
@@ -525,7 +605,7 @@ async function runMain() {
         scenario: 'stream',
       });
     }
-    if (memory.has('ours')) {
+    if (memory.get('ours')?.peakRss > 0) {
       const peak = memory.get('ours').peakRss;
       acceptance.push({
         name: 'ours RSS under load < 200 MB',
@@ -543,7 +623,11 @@ async function runMain() {
       addInfo(`ours/Portkey chat @${c}`, find('ours', 'chat', c), find('portkey', 'chat', c));
       addInfo(`ours/Portkey stream @${c}`, find('ours', 'stream', c), find('portkey', 'stream', c));
       addInfo(`bare/mock chat @${c}`, find('bare', 'chat', c), find('mock', 'chat', c));
+      addInfo(`weighted ${WEIGHTED_CHANNELS.length} channels/1 channel chat @${c}`, find('ours', 'weighted', c), find('ours', 'chat', c));
     }
+    // Routing figures: informational, no threshold.
+    const routing = routingSummary({ results, failover, MAX_CONN });
+    if (routing.length) console.log(`\nRouting (informational): ${routing.join('; ')}.`);
 
     // ── profile the gateway when one of its figures misses ──
     const missed = acceptance.filter((a) => !a.pass);
@@ -605,6 +689,9 @@ async function runMain() {
       WARMUP,
       TTFB_REQUESTS,
       TTFB_WARMUP,
+      FAILOVER_REQUESTS,
+      FAILOVER_WARMUP,
+      MAX_CONN,
       autocannonVersion,
       mockSizes: Object.fromEntries(Object.entries(mockAnswers()).map(([key, value]) => [key, value.length])),
       gatewayNodeArgs: GATEWAY_NODE_ARGS,
@@ -613,20 +700,21 @@ async function runMain() {
       notes,
       minutes: (performance.now() - runStarted) / 60_000,
     };
-    const markdown = renderReport({ meta, results, ttfb, memory, acceptance, info, profileReport, CONNECTIONS });
+    const markdown = renderReport({ meta, results, ttfb, memory, acceptance, info, failover, profileReport, CONNECTIONS });
     // A partial run (some targets or scenarios only) does not replace the published figures.
-    const partial = TARGETS.length < 4 || SCENARIOS.length < 3;
+    const partial = !ALL_TARGETS.every((t) => TARGETS.includes(t)) || !ALL_SCENARIOS.every((s) => SCENARIOS.includes(s));
     const outFile = partial ? join(root, 'bench/results/relay-partial.md') : resultsFile;
     mkdirSync(dirname(outFile), { recursive: true });
     writeFileSync(outFile, `# aigw relay benchmark${partial ? ' (partial run)' : ''}\n\n${markdown}`);
-    if (!partial) updateDocs(docsFile, renderReport({ meta, results, ttfb, memory, acceptance, info, profileReport, CONNECTIONS, compact: true }), meta.date.slice(0, 10));
+    if (!partial) updateDocs(docsFile, renderReport({ meta, results, ttfb, memory, acceptance, info, failover, profileReport, CONNECTIONS, compact: true }), meta.date.slice(0, 10));
     console.log(`\n${markdown}`);
     console.log(`written to ${relative(root, outFile)}${partial ? ' (partial run: docs/benchmarks.md left alone)' : ` and the Relay section of ${relative(root, docsFile)}`} (${meta.minutes.toFixed(1)} min)`);
 
     const broken = results.filter((r) => r.errors > 0);
+    if (failover && failover.direct.failed + failover.failover.failed > 0) broken.push(failover);
     if (failures.length || broken.length) {
       process.exitCode = 1;
-      console.error(`bench: ${failures.length} sanity failures, ${broken.length} scenarios with failed requests (see the errors column)`);
+      console.error(`bench: ${failures.length} sanity failures, ${broken.length} scenarios with failed requests (see the errors column${failover?.errors ? ' and the failover table' : ''})`);
     } else if (STRICT && missed.length) {
       process.exitCode = 1;
     }
@@ -725,6 +813,7 @@ async function runMain() {
       if (value !== null && value > rss.peak) rss.peak = value;
     }, 200);
     const rows0 = isOurs && backends.database ? await backends.database.usageRows() : null;
+    const counts0 = scenario.countChannels ? await mockCounts() : null;
     const cpu0 = procCpu(child.pid);
     const mock0 = targetId === 'mock' ? null : procCpu(mockPid());
     const procs0 = processSnapshot();
@@ -741,6 +830,7 @@ async function runMain() {
     const mock1 = targetId === 'mock' ? null : procCpu(mockPid());
     const cpu1 = procCpu(child.pid);
     clearInterval(sampler);
+    const counts1 = counts0 === null ? null : await mockCounts();
     const rows1 = rows0 === null ? null : await backends.database.usageRows();
     const backlog = isOurs && backends.redis && started.redisPrefix ? await backends.redis.waiting(started.redisPrefix) : null;
     const last = memoryOf(child.pid).rss;
@@ -759,6 +849,14 @@ async function runMain() {
     const machineCores = (sys1.busy - sys0.busy) / CLK_TCK / elapsed;
     // Named consumers elsewhere on the machine (> 0.05 cores), and the kernel time nobody was charged for.
     const otherNamed = [...elsewhere.others.entries()].map(([comm, ticks]) => ({ comm, cores: cores(ticks) })).filter((o) => o.cores >= 0.05).sort((a, b) => b.cores - a.cores);
+    // Requests each weighted channel received during the window (the mock counts per path prefix), against its weight.
+    let channelShares = null;
+    if (counts1) {
+      const received = WEIGHTED_CHANNELS.map((c) => (counts1[c.prefix] ?? 0) - (counts0[c.prefix] ?? 0));
+      const total = received.reduce((a, b) => a + b, 0);
+      const weights = WEIGHTED_CHANNELS.reduce((a, c) => a + c.weight, 0);
+      channelShares = WEIGHTED_CHANNELS.map((c, i) => ({ name: c.name, weight: c.weight, requests: received[i], share: total ? received[i] / total : NaN, expected: c.weight / weights }));
+    }
     return {
       targetId,
       target: target.label,
@@ -783,6 +881,7 @@ async function runMain() {
       idleRss,
       settledPerSecond: rows0 === null ? null : (rows1 - rows0) / elapsed,
       backlog,
+      channelShares,
       errors: result.errors + result.timeouts + sink.non2xx,
       firstError: sink.firstNon2xx ?? (result.errors ? `${result.errors} socket errors` : result.timeouts ? `${result.timeouts} timeouts` : null),
       window: { start: Number(hr0 / 1000n), end: Number(hr1 / 1000n) },
@@ -849,6 +948,20 @@ async function runMain() {
     return null;
   }
 
+  /** The mock's request counts per path prefix since its start ({ c1, c2, …, fail }). */
+  async function mockCounts() {
+    let port = null;
+    for (const child of children) if (child.label === 'mock') port = child.port;
+    const agent = new http.Agent({ keepAlive: false });
+    try {
+      const res = await httpRequest(agent, port, 'GET', '/__counts');
+      if (res.status !== 200) throw new Error(`mock /__counts: HTTP ${res.status}`);
+      return JSON.parse(res.body);
+    } finally {
+      agent.destroy();
+    }
+  }
+
   /** autocannon, bounded by its duration (+30 s hard stop); latencies of 2xx answers go to `sink`. */
   function cannon(options, sink) {
     return new Promise((done, fail) => {
@@ -887,6 +1000,66 @@ async function runMain() {
       if (now === null || (now - previous) / CLK_TCK < 0.0125) return;
       previous = now;
     }
+  }
+
+  /**
+   * The cost of one failed attempt: sequential non-streaming requests on one keep-alive
+   * socket, no other load, alternating between the direct model and `bench-failover`
+   * (its first channel answers 500, its second is the same mock channel as the direct
+   * model's), which of the two goes first alternating too. Whole-response latency of
+   * each; the mock's count of the failing prefix says how many failover requests really
+   * tried the failing channel (a circuit breaker skipping it would hide the cost).
+   */
+  async function measureFailover(started, reqs, requests = FAILOVER_REQUESTS) {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const kinds = ['direct', 'failover'];
+    const times = { direct: [], failover: [] };
+    const failed = { direct: 0, failover: 0 };
+    let firstFailure = null;
+    let counts0 = null;
+    const deadline = performance.now() + 120_000;
+    try {
+      for (let i = 0; i < FAILOVER_WARMUP + requests && performance.now() < deadline; i += 1) {
+        if (i === FAILOVER_WARMUP) {
+          await waitIdle(started.child.pid, 5_000);
+          counts0 = await mockCounts();
+        }
+        for (const kind of i % 2 ? [kinds[1], kinds[0]] : kinds) {
+          try {
+            const timing = await streamedRequest(agent, started.port, reqs[kind], kind);
+            if (i >= FAILOVER_WARMUP) times[kind].push(timing.total);
+          } catch (error) {
+            if (i >= FAILOVER_WARMUP) failed[kind] += 1;
+            firstFailure ??= error.message;
+          }
+        }
+      }
+    } finally {
+      agent.destroy();
+    }
+    const counts1 = await mockCounts();
+    const stats = (kind) => {
+      const sorted = Float64Array.from(times[kind]).sort();
+      return {
+        count: sorted.length,
+        failed: failed[kind],
+        p50: percentile(sorted, 50),
+        p90: percentile(sorted, 90),
+        p99: percentile(sorted, 99),
+        mean: sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length),
+      };
+    };
+    const direct = stats('direct');
+    const fail = stats('failover');
+    return {
+      direct,
+      failover: fail,
+      addedP50: fail.p50 - direct.p50,
+      addedMean: fail.mean - direct.mean,
+      failingAttempts: counts0 === null ? 0 : (counts1.fail ?? 0) - (counts0.fail ?? 0),
+      firstFailure,
+      errors: direct.failed + fail.failed,
+    };
   }
 
   /** Sequential streamed requests on one keep-alive socket, no other load: time to the first body byte. */
@@ -928,7 +1101,8 @@ async function runMain() {
     };
   }
 
-  function streamedRequest(agent, port, req) {
+  /** One request on `agent`: time to the first body byte and to the end; rejects on anything but a 200 with a body. */
+  function streamedRequest(agent, port, req, label = 'TTFB') {
     return new Promise((done, fail) => {
       const payload = Buffer.from(req.body);
       const t0 = performance.now();
@@ -940,13 +1114,13 @@ async function runMain() {
             firstByte ??= performance.now() - t0;
           });
           res.on('end', () => {
-            if (res.statusCode !== 200 || firstByte === null) fail(new Error(`TTFB: HTTP ${res.statusCode}`));
+            if (res.statusCode !== 200 || firstByte === null) fail(new Error(`${label}: HTTP ${res.statusCode}`));
             else done({ firstByte, total: performance.now() - t0 });
           });
           res.on('error', fail);
         },
       );
-      request.on('timeout', () => request.destroy(new Error('TTFB: request timed out')));
+      request.on('timeout', () => request.destroy(new Error(`${label}: request timed out`)));
       request.on('error', fail);
       request.end(payload);
     });
@@ -955,22 +1129,55 @@ async function runMain() {
 
 // ─────────────────────────────── gateway config ───────────────────────────────
 
-function gatewayConfig({ mockUrl, token }) {
+/** The `bench-weighted` model's channels: one priority, these weights, each under its own mock path prefix. */
+const WEIGHTED_CHANNELS = [1, 2, 3, 4].map((weight, i) => ({ name: `bench-weighted-${i + 1}`, prefix: `c${i + 1}`, weight }));
+
+/**
+ * Merged into the failing channel (A) of `bench-failover`: its circuit breaker never
+ * opens, so every failover request pays for one real failed attempt (a breaker opening
+ * after a few 500s in a row would skip channel A and hide the cost).
+ */
+const FAILOVER_CHANNEL_SETTINGS = { settings: { breaker: { enabled: false } } };
+
+/**
+ * The `routing:` config section of the gateway started for the failover figure only
+ * (every other request of that measurement is a retry, far above the default retry
+ * budget of 0.2 per first attempt). The throughput rows run on the defaults.
+ */
+const FAILOVER_ROUTING = { retry_budget_ratio: 10, breaker: { enabled: false } };
+
+/**
+ * The gateway's config. Entries in JSON (a YAML flow mapping). A route's priority and
+ * weight decide for the model it routes (a channel's own only for the models it lists).
+ * - bench-openai / bench-anthropic: one channel each (the throughput and TTFB rows);
+ * - bench-failover: channel A (base URL under the mock's /fail prefix: 500 to everything)
+ *   at priority 10, then the bench-openai channel at priority 0;
+ * - bench-weighted: WEIGHTED_CHANNELS, priority 0, weights 1:2:3:4, base URLs /c1/v1 … /c4/v1.
+ */
+function gatewayConfig({ mockUrl, token, failoverRouting = false }) {
+  const flow = (value) => JSON.stringify(value);
+  const failing = { name: 'bench-failover-a', type: 'openai', base_url: `${mockUrl}/fail/v1`, key: 'sk-upstream-failover-bench', ...FAILOVER_CHANNEL_SETTINGS };
+  const weighted = WEIGHTED_CHANNELS.map((c) => ({ name: c.name, type: 'openai', base_url: `${mockUrl}/${c.prefix}/v1`, key: `sk-upstream-weighted-bench-${c.prefix}` }));
   return `# written by bench/relay.mjs
 log_level: warn
-bootstrap:
+${failoverRouting ? `routing: ${flow(FAILOVER_ROUTING)}\n` : ''}bootstrap:
   users:
     - { username: bench, role: user, balance_usd: 1000000 }
   channels:
     - { name: bench-openai, type: openai, base_url: "${mockUrl}/v1", key: sk-upstream-openai-bench, models: [gpt-bench] }
     - { name: bench-anthropic, type: anthropic, base_url: "${mockUrl}", key: sk-ant-upstream-bench, models: [claude-bench] }
-  models:
+    - ${flow(failing)}
+${weighted.map((c) => `    - ${flow(c)}\n`).join('')}  models:
     - { name: bench-openai, price: { input: 1.25, output: 10 } }
     - { name: bench-anthropic, price: { input: 3, output: 15 } }
+    - { name: bench-failover, price: { input: 1.25, output: 10 } }
+    - { name: bench-weighted, price: { input: 1.25, output: 10 } }
   routes:
     - { model: bench-openai, channel: bench-openai, upstream_model: gpt-bench }
     - { model: bench-anthropic, channel: bench-anthropic, upstream_model: claude-bench }
-  tokens:
+    - { model: bench-failover, channel: bench-failover-a, upstream_model: gpt-bench, priority: 10 }
+    - { model: bench-failover, channel: bench-openai, upstream_model: gpt-bench, priority: 0 }
+${WEIGHTED_CHANNELS.map((c) => `    - { model: bench-weighted, channel: ${c.name}, upstream_model: gpt-bench, priority: 0, weight: ${c.weight} }\n`).join('')}  tokens:
     - { name: bench, key: "${token}", user: bench }
 `;
 }
@@ -1137,14 +1344,87 @@ function renderProfile({ scenario, row, analysis, error }, compact = false) {
 
 // ─────────────────────────────────── report ───────────────────────────────────
 
-function renderReport({ meta, results, ttfb, memory, acceptance, info, profileReport, CONNECTIONS, compact = false }) {
+/** One line per routing figure, for the console and the report (informational, no threshold). */
+function routingSummary({ results, failover, MAX_CONN }) {
+  const lines = [];
+  if (failover) {
+    lines.push(
+      `one failed attempt (500, then success on the next channel) adds p50 ${signed(failover.addedP50)} ms, mean ${signed(failover.addedMean)} ms ` +
+        `(${failover.failover.p50.toFixed(3)} vs ${failover.direct.p50.toFixed(3)} ms p50, sequential; failing channel tried on ${failover.failingAttempts} of ${failover.failover.count + failover.failover.failed} requests)`,
+    );
+  }
+  const weighted = results.find((r) => r.targetId === 'ours' && r.scenario.id === 'weighted' && r.connections === MAX_CONN);
+  const single = results.find((r) => r.targetId === 'ours' && r.scenario.id === 'chat' && r.connections === MAX_CONN);
+  if (weighted) {
+    lines.push(
+      `${WEIGHTED_CHANNELS.length} weighted channels ${fmtInt(weighted.rps)} req/s, ${weighted.cpuPerReqUs.toFixed(0)} µs/req @${MAX_CONN}` +
+        (single ? ` = ${pct(weighted.rps / single.rps)} of 1 channel (${fmtInt(single.rps)} req/s, ${single.cpuPerReqUs.toFixed(0)} µs/req)` : ' (no 1-channel chat row to compare with)') +
+        (weighted.channelShares ? `; shares ${weighted.channelShares.map((c) => pct(c.share)).join(' / ')} for weights ${weighted.channelShares.map((c) => pct(c.expected)).join(' / ')}` : ''),
+    );
+  }
+  return lines;
+}
+
+/** The routing section of the report: failover cost and weighted routing. */
+function renderRouting({ meta, results, failover }) {
+  const weighted = results.find((r) => r.targetId === 'ours' && r.scenario.id === 'weighted');
+  if (!failover && !weighted) return [];
+  const lines = ['Routing (informational figures, no threshold).', ''];
+  if (failover) {
+    const f = failover;
+    const row = (label, attempts, s) =>
+      `| ${label} | ${attempts} | ${s.p50.toFixed(3)} | ${s.p90.toFixed(3)} | ${s.p99.toFixed(3)} | ${s.mean.toFixed(3)} | ${s.failed} |`;
+    lines.push(
+      `Failover cost: ${meta.FAILOVER_REQUESTS} sequential non-streaming chat requests per model on one keep-alive connection, alternating between the two models (after ${meta.FAILOVER_WARMUP} warm-up requests each), fresh gateway, no other load. ` +
+        '`bench-failover` is routed first (priority 10) to a channel whose base URL is under the mock\'s `/fail` prefix, which answers every request `500` with an OpenAI `server_error` body, then (priority 0) to the same mock channel as `bench-openai`; ' +
+        'the gateway retries the 500 on the next candidate. Whole-response latency.',
+      '',
+      '| model | upstream attempts | p50 ms | p90 ms | p99 ms | mean ms | failed |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+      row('`bench-openai` (direct)', 1, f.direct),
+      row('`bench-failover` (500, then success)', 2, f.failover),
+      '',
+      `Added latency of one failed attempt: **p50 ${signed(f.addedP50)} ms, mean ${signed(f.addedMean)} ms**. ` +
+        `The failing channel was tried on ${f.failingAttempts} of the ${f.failover.count + f.failover.failed} measured failover requests` +
+        (f.failingAttempts < f.failover.count + f.failover.failed ? ' (fewer: something, e.g. a circuit breaker, skipped it, and the figure understates the cost)' : '') +
+        (f.errors ? `; ${f.errors} requests failed (${cell(f.firstFailure)})` : '') +
+        '.',
+      '',
+    );
+  }
+  if (weighted) {
+    const single = results.find((r) => r.targetId === 'ours' && r.scenario.id === 'chat' && r.connections === weighted.connections);
+    const row = (label, r) =>
+      `| ${label} | ${fmtInt(r.rps)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpuPerReqUs.toFixed(0)} | ${single ? pct(r.rps / single.rps) : '—'} |`;
+    lines.push(
+      `Weighted routing: \`bench-weighted\` is served by ${WEIGHTED_CHANNELS.length} channels of one priority with weights ${WEIGHTED_CHANNELS.map((c) => c.weight).join(':')}, all on the mock (each its own keep-alive pool in the gateway, and its own path prefix the mock counts), against the 1-channel \`bench-openai\` chat row; non-streaming, ${weighted.connections} connections, each row on a fresh gateway.`,
+      '',
+      '| model | req/s | p50 ms | p99 ms | server CPU µs/req | vs 1 channel |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      ...(single ? [row('`bench-openai` (1 channel)', single)] : []),
+      row(`\`bench-weighted\` (${WEIGHTED_CHANNELS.length} channels)`, weighted),
+      '',
+    );
+    if (weighted.channelShares) {
+      lines.push(
+        `Requests per channel during the measured window (${fmtInt(weighted.channelShares.reduce((a, c) => a + c.requests, 0))} in all): ` +
+          weighted.channelShares.map((c) => `${c.name} ${pct(c.share)} (weight ${c.weight}: ${pct(c.expected)})`).join(', ') +
+          '.',
+        '',
+      );
+    }
+  }
+  return lines;
+}
+
+function renderReport({ meta, results, ttfb, memory, acceptance, info, failover = null, profileReport, CONNECTIONS, compact = false }) {
   const lines = [];
   lines.push(
     `- date: ${meta.date}, commit ${meta.commit}, run time ${meta.minutes.toFixed(1)} min`,
     `- command: \`${meta.command}\``,
     `- machine: ${meta.node}; load average before the run (1/5/15 min) ${meta.loadavg.map((v) => v.toFixed(2)).join(' / ')}`,
     `- load generator: autocannon ${meta.autocannonVersion} inside the bench process, same machine; ${meta.WARMUP} s warm-up then ${meta.DURATION} s measured per row, connections ${CONNECTIONS.join(' and ')}; every row on a freshly started server process (the mock upstream runs for the whole run)`,
-    `- gateway (c): \`dist/apps/master/src/main.js\`, AIGW_LOG_LEVEL=warn${meta.gatewayNodeArgs.length ? `, node flags \`${meta.gatewayNodeArgs.join(' ')}\`` : ''}; ${meta.mode ?? 'not run'}; bootstrap: an \`openai\` and an \`anthropic\` channel on the mock, priced models \`bench-openai\` and \`bench-anthropic\`, one token: every request is authenticated, routed, relayed and metered (its usage record goes to the gateway's queue${meta.mode?.includes('BullMQ') ? ' on Redis' : ''} and is settled into Postgres by the gateway's own worker, in the same process)`,
+    `- gateway (c): \`dist/apps/master/src/main.js\`, AIGW_LOG_LEVEL=warn${meta.gatewayNodeArgs.length ? `, node flags \`${meta.gatewayNodeArgs.join(' ')}\`` : ''}; ${meta.mode ?? 'not run'}; bootstrap: an \`openai\` and an \`anthropic\` channel on the mock, priced models \`bench-openai\` and \`bench-anthropic\`, routing models \`bench-failover\` (a failing channel, then the mock) and \`bench-weighted\` (${WEIGHTED_CHANNELS.length} weighted channels), one token: every request is authenticated, routed, relayed and metered (its usage record goes to the gateway's queue${meta.mode?.includes('BullMQ') ? ' on Redis' : ''} and is settled into Postgres by the gateway's own worker, in the same process)`,
     `- request: OpenAI Chat (system + user message, max_tokens 64; streaming adds \`stream_options.include_usage\`); the mock answers a ${meta.mockSizes.chatJson}-byte chat.completion, or 10 chunks + a usage chunk + [DONE] (${meta.mockSizes.chatStream} bytes) in one write; Anthropic: a ${meta.mockSizes.messageJson}-byte message, or 14 events`,
     `- columns: latency over every 2xx answer (whole response, streams included); CPU = utime+stime of the process from /proc/<pid>/stat over the window ÷ answered requests; "pg+redis" = every postgres and redis-server process; "other" = machine busy cores not accounted to server, mock, pg+redis or the load generator (the kernel's unattributed network work, and anything else running on the machine); "machine cores busy" = all of it, of ${os.cpus().length}; RSS = VmRSS of the fresh server before the warm-up → highest VmRSS sampled every 200 ms under load`,
   );
@@ -1200,12 +1480,16 @@ function renderReport({ meta, results, ttfb, memory, acceptance, info, profileRe
     lines.push('');
   }
 
+  lines.push(...renderRouting({ meta, results, failover }));
+
   if (acceptance.length) {
     lines.push('Acceptance figures:', '', '| figure | measured | result |', '| --- | --- | --- |');
     for (const a of acceptance) lines.push(`| ${a.name} | ${a.measured} | ${a.pass ? 'pass' : '**FAIL**'} |`);
     lines.push('');
   }
   if (info.length) lines.push(`Throughput ratios: ${info.map((i) => `${i.name} ${i.fmt(i.value)}`).join(', ')}.`, '');
+  const routing = routingSummary({ results, failover, MAX_CONN: meta.MAX_CONN });
+  if (routing.length) lines.push(`Routing figures (informational, no threshold): ${routing.join('; ')}.`, '');
   if (profileReport?.length) {
     if (compact) lines.push('Profiles (top of each; the full tables, with inclusive times, are in `bench/results/relay-latest.md`):', '');
     for (const p of profileReport) lines.push(renderProfile(p, compact));
@@ -1527,6 +1811,9 @@ function gitCommit() {
 
 function fmtInt(value) {
   return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
+}
+function signed(value) {
+  return Number.isFinite(value) ? `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(3)}` : 'n/a';
 }
 function pct(value) {
   return `${(value * 100).toFixed(1)} %`;
