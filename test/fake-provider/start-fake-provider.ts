@@ -206,7 +206,8 @@ function planResponse(exchange: Exchange, scripted: FakeResponse | undefined): P
   switch (scripted.kind) {
     case 'fixture': {
       const answer = answerFromCapture(scripted.case, scripted.followup === true, request, requestId);
-      if (answer.kind === 'json') return { kind: 'json', answer };
+      // A JSON capture honours the wait before the first byte too (slow upstreams for routing tests).
+      if (answer.kind === 'json') return { kind: 'json', answer, delayMs: scripted.delayFirstByteMs };
       const contentType = answer.contentType === 'json' ? jsonContentType(protocol) : streamContentType(protocol);
       return { kind: 'stream', status: 200, frames: answer.frames, timing: scripted, contentType };
     }

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeProvider, FakeResponse, ReceivedRequest, startFakeProvider } from '../fake-provider';
+import { ChannelProbeService } from '../../apps/master/src/embedded-agent/channel-probe.service';
 import { SettlementWatcher } from '../support/settlement-watcher';
 import { TestMaster, startTestMaster } from '../support/test-master';
 
@@ -317,6 +318,69 @@ describe('routing, retries, failover and upstream health', () => {
     expect(enabled).toMatchObject({ status: 'enabled', status_reason: null });
     expect((await chat('revoked-model')).status).toBe(200);
     expect(sentThrough('revoked-key')).toBe(sent + 1);
+  });
+
+  it('health probes re-enable an auto-disabled channel once it answers again (probe_interval_seconds)', async () => {
+    const healing = await channel('healing', { settings: { breaker: { enabled: false } } });
+    const spare = await channel('healing-spare');
+    await model('healing-model', [{ channel: healing, priority: 10 }, { channel: spare, priority: 0 }]);
+    let refusing = true;
+    script((request) => (channelOf(request) === 'healing' && refusing ? { kind: 'error', status: 403 } : OK));
+    for (let i = 0; i < 3; i += 1) expect((await chat('healing-model')).status).toBe(200);
+    let state = await admin('GET', `/api/channels/${healing}`);
+    const deadline = Date.now() + BOUND_MS;
+    while (state.status !== 'auto_disabled' && Date.now() < deadline) state = await admin('GET', `/api/channels/${healing}`);
+    expect(state).toMatchObject({ status: 'auto_disabled', status_reason: expect.stringMatching(/403 \(permission\)/) });
+
+    const probes = master.master.app.get(ChannelProbeService);
+    // Still refusing: the probe reaches it and leaves it disabled.
+    expect(await probes.probeAutoDisabled()).toContainEqual({ channel_id: healing, ok: false, status: 403, error: 'permission' });
+    expect((await admin('GET', `/api/channels/${healing}`)).status).toBe('auto_disabled');
+
+    refusing = false;
+    expect(await probes.probeAutoDisabled()).toContainEqual({ channel_id: healing, ok: true, status: 200 });
+    expect(await admin('GET', `/api/channels/${healing}`)).toMatchObject({ status: 'enabled', status_reason: null });
+    const audit = await admin('GET', `/api/audit?entity=channel&entity_id=${healing}&limit=50`);
+    expect(audit.data.map((entry: any) => [entry.action, entry.actor_name])).toEqual(expect.arrayContaining([['auto_disable', 'system'], ['auto_enable', 'system']]));
+    const before = sentThrough('healing');
+    expect((await chat('healing-model')).status).toBe(200);
+    expect(sentThrough('healing')).toBe(before + 1);
+  });
+
+  it('the latency strategy sends most traffic to the faster channel of a tier', async () => {
+    const fast = await channel('latency-fast');
+    const slow = await channel('latency-slow');
+    await model('latency-model', [{ channel: fast }, { channel: slow }], { strategy: 'latency' });
+    script((request) => (channelOf(request) === 'latency-slow' ? { kind: 'fixture', case: 'simpleRequest', delayFirstByteMs: 60 } : OK));
+    // Until both are measured, unknown latency counts as the best: both get traffic.
+    for (let i = 0; i < 10 && (sentThrough('latency-fast') === 0 || sentThrough('latency-slow') === 0); i += 1) await chat('latency-model');
+    expect(sentThrough('latency-slow')).toBeGreaterThan(0);
+    const mark = fake.received.length;
+    for (let i = 0; i < 100; i += 1) expect((await chat('latency-model')).status).toBe(200);
+    const slowShare = fake.received.slice(mark).filter((request) => channelOf(request) === 'latency-slow').length / 100;
+    // Equal weights; ~60 ms against a few ms: the slow channel's weight is scaled down by best/its TTFT.
+    expect(slowShare).toBeLessThan(0.25);
+    const dry = await admin('POST', '/api/routes/dry-run', { model: 'latency-model' });
+    expect(dry.settings.strategy).toBe('latency');
+    const shares = Object.fromEntries(dry.candidates.map((candidate: any) => [candidate.channel_name, candidate.share]));
+    expect(shares['latency-fast']).toBeGreaterThan(0.75);
+  });
+
+  it("a group's model and channel restrictions hold for its members' tokens", async () => {
+    const open = await channel('group-open');
+    const closed = await channel('group-closed');
+    await model('group-model', [{ channel: open }, { channel: closed }]);
+    const group = await admin('POST', '/api/groups', { name: 'restricted', models: ['group-model'], channels: [open] });
+    expect(group).toMatchObject({ models: ['group-model'], channels: [open] });
+    const member = await admin('POST', '/api/users', { username: 'restricted-member', password: 'member-password-1', group_id: group.id });
+    const token = await admin('POST', '/api/tokens', { name: 'member-token', user_id: member.id });
+    for (let i = 0; i < 10; i += 1) expect((await chat('group-model', { key: token.key })).status).toBe(200);
+    expect(new Set(fake.received.map(channelOf))).toEqual(new Set(['group-open']));
+    const refused = await chat('weighted-model', { key: token.key });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ error: { message: 'your group may not use the model weighted-model', type: expect.any(String) } });
+    const models = (await fetch(new URL('/v1/models', master.url), { headers: { authorization: `Bearer ${token.key}` } }).then((response) => response.json())) as { data: Array<{ id: string }> };
+    expect(models.data.map((entry) => entry.id)).toEqual(['group-model']);
   });
 
   it('affinity keeps a session key on one channel until that channel fails, then sticks to the new one', async () => {

@@ -9,6 +9,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RelayModule } from '../../agent/src/relay';
+import { ChannelProbeService } from './embedded-agent/channel-probe.service';
 import { DatabaseChannelStatusSink } from './embedded-agent/database-channel-status.sink';
 import { AccessGuard } from './auth/access.guard';
 import { AuthService } from './auth/auth.service';
@@ -83,6 +84,7 @@ export class MasterModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: PolicyRefreshInterceptor },
         EmbeddedPolicyLoader,
+        ChannelProbeService,
         JwtStrategy,
         AuthService,
         LoginLimiterService,
