@@ -492,6 +492,16 @@ describe('routing, retries, failover and upstream health', () => {
       expect(asked.headers.get(ROUTE_DEBUG_HEADER)).toMatch(/^route=explain-model; channel=explain-(first|second); attempts=explain-(first|second):200:\d+ms$/);
     });
 
+    it('embeddings answers carry it too', async () => {
+      const response = await fetch(new URL('/v1/embeddings', master.url), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${debugKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'explain-model', input: 'hello' }),
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get(ROUTE_DEBUG_HEADER)).toMatch(/^route=explain-model; channel=explain-(first|second); attempts=explain-(first|second):200:\d+ms$/);
+    });
+
     it('the header is also on an error answer', async () => {
       script(() => ({ kind: 'error', status: 400 }));
       const answer = await chat('explain-model', { key: debugKey });

@@ -1,3 +1,4 @@
+import { ROUTE_DEBUG_HEADER } from '@aigw/contracts';
 import { GatewayError, SseReader, UpstreamAnswer, codecFor, formatSse } from '@aigw/providers';
 import { estimateInputTokens } from '@aigw/metering';
 import { Injectable, Logger } from '@nestjs/common';
@@ -7,6 +8,7 @@ import { assertModelAllowed, authenticate, extractApiKey } from './client-auth.u
 import { Exchange, newExchange } from './exchange';
 import { ModelListShape, modelListShape, renderModel, renderModelList, visibleModels } from './model-list.util';
 import { PolicyStore } from './policy-store';
+import { describeRoute, wantsRouteDebug } from './route-debug.util';
 import { RoutePlanner } from './route-plan';
 import { RouteContext, assertShallow } from './relay-request.util';
 import { relayInternalError, waitForDrain } from './relay-stream.util';
@@ -91,6 +93,7 @@ export class AuxiliaryRelayService {
       exchange.stream = stream;
       exchange.request = { model: body.model, system: [], messages: [], stream };
       assertModelAllowed(exchange.caller, body.model);
+      exchange.debug = wantsRouteDebug(exchange.caller, request.headers);
       const route = this.planner.plan(policy, exchange.caller, body.model, request.headers, body);
       const answer = await this.upstream.dispatch(
         exchange,
@@ -111,6 +114,7 @@ export class AuxiliaryRelayService {
         () => new GatewayError('unsupported', `/v1/${kind} is served only by OpenAI-compatible channels, and none serves ${body.model}`, { param: 'model' }),
         route,
       );
+      if (exchange.debug) void reply.header(ROUTE_DEBUG_HEADER, describeRoute(exchange));
       if (stream) await this.pipeOpenAiStream(exchange, answer, reply);
       else {
         const text = await answer.body.text();
@@ -124,6 +128,7 @@ export class AuxiliaryRelayService {
       exchange.errorClass = failure.kind;
       if (!abort.signal.aborted && !reply.raw.headersSent && !reply.sent) {
         const { status, body } = client.encodeError(failure);
+        if (exchange.debug) void reply.header(ROUTE_DEBUG_HEADER, describeRoute(exchange));
         void reply.status(status).header('content-type', 'application/json').send(body);
       }
     } finally {
