@@ -102,6 +102,14 @@ describe('routing, retries, failover and upstream health', () => {
     return matching[0];
   }
 
+  /** The channel as the admin API shows it once its status is `status` (auto-disabling is written after the answer), or at the bound. */
+  async function channelReaching(id: string, status: string): Promise<any> {
+    let state = await admin('GET', `/api/channels/${id}`);
+    const deadline = Date.now() + BOUND_MS;
+    while (state.status !== status && Date.now() < deadline) state = await admin('GET', `/api/channels/${id}`);
+    return state;
+  }
+
   const sentThrough = (name: string) => fake.received.filter((request) => channelOf(request) === name).length;
 
   beforeAll(async () => {
@@ -304,9 +312,7 @@ describe('routing, retries, failover and upstream health', () => {
 
     // The third 401 in a row disables it.
     expect((await chat('revoked-model')).status).toBe(200);
-    let state = await admin('GET', `/api/channels/${revoked}`);
-    const deadline = Date.now() + BOUND_MS;
-    while (state.status !== 'auto_disabled' && Date.now() < deadline) state = await admin('GET', `/api/channels/${revoked}`);
+    const state = await channelReaching(revoked, 'auto_disabled');
     expect(state).toMatchObject({ status: 'auto_disabled', status_reason: expect.stringMatching(/401 \(authentication\) 3 times in a row/) });
     const sent = sentThrough('revoked-key');
     for (let i = 0; i < 3; i += 1) expect((await chat('revoked-model')).status).toBe(200);
@@ -327,9 +333,7 @@ describe('routing, retries, failover and upstream health', () => {
     let refusing = true;
     script((request) => (channelOf(request) === 'healing' && refusing ? { kind: 'error', status: 403 } : OK));
     for (let i = 0; i < 3; i += 1) expect((await chat('healing-model')).status).toBe(200);
-    let state = await admin('GET', `/api/channels/${healing}`);
-    const deadline = Date.now() + BOUND_MS;
-    while (state.status !== 'auto_disabled' && Date.now() < deadline) state = await admin('GET', `/api/channels/${healing}`);
+    const state = await channelReaching(healing, 'auto_disabled');
     expect(state).toMatchObject({ status: 'auto_disabled', status_reason: expect.stringMatching(/403 \(permission\)/) });
 
     const probes = master.master.app.get(ChannelProbeService);
