@@ -376,7 +376,7 @@ describe('routing, retries, failover and upstream health', () => {
     await model('group-model', [{ channel: open }, { channel: closed }]);
     const group = await admin('POST', '/api/groups', { name: 'restricted', models: ['group-model'], channels: [open] });
     expect(group).toMatchObject({ models: ['group-model'], channels: [open] });
-    const member = await admin('POST', '/api/users', { username: 'restricted-member', password: 'member-password-1', group_id: group.id });
+    const member = await admin('POST', '/api/users', { username: 'restricted-member', password: 'member-password-1', group_id: group.id, balance_usd: 100 });
     const token = await admin('POST', '/api/tokens', { name: 'member-token', user_id: member.id });
     for (let i = 0; i < 10; i += 1) expect((await chat('group-model', { key: token.key })).status).toBe(200);
     expect(new Set(fake.received.map(channelOf))).toEqual(new Set(['group-open']));
@@ -489,6 +489,8 @@ describe('routing, retries, failover and upstream health', () => {
     });
 
     it("an admin's token gets it on request with x-aigw-debug: 1", async () => {
+      const me = await admin('GET', '/api/me');
+      await admin('POST', `/api/users/${me.id}/balance-adjustments`, { amount_usd: '100', note: 'routing tests' });
       const created = await admin('POST', '/api/tokens', { name: 'admin-debug' });
       const plain = await chat('explain-model', { key: created.key });
       expect(plain.headers.get(ROUTE_DEBUG_HEADER)).toBeNull();

@@ -45,7 +45,8 @@ export async function startRelayHarness(): Promise<RelayHarness> {
       // These suites provoke upstream 401/403s on purpose: never auto-disable their channels.
       routing: { auto_disable_after: 0 },
       bootstrap: {
-        users: [{ username: 'relay-user', balance_usd: 1000 }],
+        // Enough for the fuzz suite's absurd upstream usage (up to 2^31 tokens a request, billed as reported).
+        users: [{ username: 'relay-user', balance_usd: 100_000_000 }],
         channels: [
           { name: 'fake-openai', type: 'openai', base_url: fake.baseUrls.openai, key: fake.keys.openai },
           { name: 'fake-anthropic', type: 'anthropic', base_url: fake.baseUrls.anthropic, key: fake.keys.anthropic },

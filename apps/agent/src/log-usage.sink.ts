@@ -1,6 +1,6 @@
 import { UsageRecord } from '@aigw/contracts';
 import { Injectable, Logger } from '@nestjs/common';
-import { UsageSink } from './relay';
+import { SpendLedger, UsageSink } from './relay';
 
 /**
  * Until agents ship usage to the master (the master/agent issue adds the
@@ -10,7 +10,13 @@ import { UsageSink } from './relay';
 export class LogUsageSink extends UsageSink {
   private readonly logger = new Logger('usage');
 
+  constructor(private readonly spend: SpendLedger) {
+    super();
+  }
+
   record(usage: UsageRecord): void {
     this.logger.log({ msg: 'usage', ...usage });
+    // Nothing settles it elsewhere: the agent's own counters carry the spend.
+    this.spend.confirm([usage]);
   }
 }

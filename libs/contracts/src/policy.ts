@@ -10,6 +10,8 @@ import { ChannelSettings, ModelRouting } from './routing';
 export interface PolicySnapshot {
   /** Monotonic version of the policy this snapshot reflects. */
   version: number;
+  /** Epoch ms just before the snapshot's read transaction began (spend settled before it is included). */
+  builtAt?: number;
   tokens: PolicyToken[];
   users: PolicyUser[];
   groups: PolicyGroup[];

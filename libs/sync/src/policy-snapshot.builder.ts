@@ -14,6 +14,7 @@ export class PolicySnapshotBuilder {
   ) {}
 
   async build(version: number): Promise<PolicySnapshot> {
+    const builtAt = Date.now();
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const query = async <T>(sql: string) => queryRows<T>(await manager.query(sql));
       const tokens = await query<Record<string, any>>(
@@ -31,6 +32,7 @@ export class PolicySnapshotBuilder {
       const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
       return {
         version,
+        builtAt,
         tokens: tokens.map((row) => ({
           id: row.id,
           keyHash: String(row.key_hash).trim(),

@@ -9,7 +9,9 @@ import { Exchange, newExchange } from './exchange';
 import { ModelListShape, modelListShape, renderModel, renderModelList, visibleModels } from './model-list.util';
 import { PolicyStore } from './policy-store';
 import { describeRoute, wantsRouteDebug } from './route-debug.util';
+import { auxiliaryWorstCaseMicros } from './relay-quota.util';
 import { RoutePlanner } from './route-plan';
+import { SpendLedger } from './spend-ledger';
 import { RouteContext, assertShallow } from './relay-request.util';
 import { relayInternalError, waitForDrain } from './relay-stream.util';
 import { usageFromOpenAiBody } from './relay-usage.util';
@@ -30,6 +32,7 @@ export class AuxiliaryRelayService {
     private readonly upstream: UpstreamDispatcher,
     private readonly reporter: UsageReporter,
     private readonly planner: RoutePlanner,
+    private readonly spend: SpendLedger,
   ) {}
 
   /**
@@ -95,6 +98,7 @@ export class AuxiliaryRelayService {
       assertModelAllowed(exchange.caller, body.model);
       exchange.debug = wantsRouteDebug(exchange.caller, request.headers);
       const route = this.planner.plan(policy, exchange.caller, body.model, request.headers, body);
+      exchange.reservation = this.spend.reserve(exchange.caller, auxiliaryWorstCaseMicros(kind, body, policy.model(body.model), exchange.caller.groupRatioPpm));
       const answer = await this.upstream.dispatch(
         exchange,
         request,

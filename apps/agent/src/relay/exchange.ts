@@ -3,6 +3,7 @@ import { ChatRequest, EMPTY_USAGE, Protocol, Usage } from '@aigw/providers';
 import { Candidate } from '@aigw/routing';
 import { performance } from 'node:perf_hooks';
 import { Caller } from './client-auth.util';
+import { Reservation } from './spend-ledger';
 
 /** What the relay learns about one client request, from auth to the last byte; the usage record is built from it. */
 export interface Exchange {
@@ -27,6 +28,8 @@ export interface Exchange {
   skipped: { channel: string; reason: string }[];
   /** Answer with the route debug header. */
   debug: boolean;
+  /** The worst-case cost held against the caller's quota and balance while the request runs. */
+  reservation: Reservation | null;
 }
 
 export function newExchange(requestId: string, protocol: Protocol, endpoint: string): Exchange {
@@ -48,5 +51,6 @@ export function newExchange(requestId: string, protocol: Protocol, endpoint: str
     stream: false,
     skipped: [],
     debug: false,
+    reservation: null,
   };
 }

@@ -11,3 +11,5 @@ export * from './usage-reporter.service';
 export * from './channel-health';
 export * from './route-plan';
 export * from './route-debug.util';
+export * from './spend-ledger';
+export * from './relay-quota.util';

@@ -11,6 +11,7 @@ const EMPTY: PolicySnapshot = { version: 0, tokens: [], users: [], groups: [], c
 @Injectable()
 export class PolicyStore {
   private index = new PolicyIndex(EMPTY);
+  private readonly listeners: Array<(index: PolicyIndex, builtAt: number | undefined) => void> = [];
 
   get current(): PolicyIndex {
     return this.index;
@@ -18,6 +19,13 @@ export class PolicyStore {
 
   replace(snapshot: PolicySnapshot): void {
     if (snapshot.version < this.index.version) return;
-    this.index = new PolicyIndex(snapshot);
+    const index = new PolicyIndex(snapshot);
+    for (const listener of this.listeners) listener(index, snapshot.builtAt);
+    this.index = index;
+  }
+
+  /** Called with each new index before requests see it (the spend ledger re-applies recent charges). */
+  onReplace(listener: (index: PolicyIndex, builtAt: number | undefined) => void): void {
+    this.listeners.push(listener);
   }
 }

@@ -26,8 +26,22 @@ export function decodeForRelay(
     if (typeof model !== 'string' || model.length === 0) throw error;
     const stream = route.stream ?? fields.stream === true;
     const streamOptions = fields.stream_options as { include_usage?: unknown } | undefined;
+    const generation = (fields.generationConfig ?? {}) as Record<string, unknown>;
+    // What the quota guard needs: the output cap and the number of choices, as the client sent them.
+    const maxOutputTokens = [fields.max_completion_tokens, fields.max_tokens, fields.max_output_tokens, generation.maxOutputTokens].find(
+      (value) => value !== undefined && value !== null,
+    );
+    const choices = fields.n ?? generation.candidateCount;
     return {
-      chat: { model, system: [], messages: [], stream, streamUsage: streamOptions?.include_usage === true },
+      chat: {
+        model,
+        system: [],
+        messages: [],
+        stream,
+        streamUsage: streamOptions?.include_usage === true,
+        ...(maxOutputTokens !== undefined ? { maxOutputTokens: maxOutputTokens as number } : {}),
+        ...(choices !== undefined && choices !== null ? { n: choices as number } : {}),
+      },
       untranslatable: error,
     };
   }

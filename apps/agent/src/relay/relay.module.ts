@@ -6,6 +6,7 @@ import { PolicyStore } from './policy-store';
 import { RelayService } from './relay.service';
 import { RelayRoutes } from './relay.routes';
 import { RoutePlanner } from './route-plan';
+import { SpendLedger } from './spend-ledger';
 import { UpstreamDispatcher } from './upstream-dispatcher.service';
 import { UsageReporter } from './usage-reporter.service';
 import { UsageSink } from './usage-sink';
@@ -36,6 +37,7 @@ export class RelayModule {
         { provide: ChannelStatusSink, useClass: options.channelStatusSink ?? LogChannelStatusSink },
         ChannelHealthRegistry,
         RoutePlanner,
+        SpendLedger,
         UpstreamDispatcher,
         UsageReporter,
         RelayService,
@@ -43,7 +45,7 @@ export class RelayModule {
         RelayRoutes,
         { provide: UsageSink, useClass: options.usageSink },
       ],
-      exports: [PolicyStore, ChannelHealthRegistry, RoutePlanner, UpstreamDispatcher],
+      exports: [PolicyStore, ChannelHealthRegistry, RoutePlanner, UpstreamDispatcher, SpendLedger],
     };
   }
 }

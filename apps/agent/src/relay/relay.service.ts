@@ -23,7 +23,9 @@ import { UpstreamDispatcher } from './upstream-dispatcher.service';
 import { upstreamPath } from './upstream-target.util';
 import { UsageReporter } from './usage-reporter.service';
 import { PolicyStore } from './policy-store';
+import { chatWorstCaseMicros } from './relay-quota.util';
 import { RoutePlanner } from './route-plan';
+import { SpendLedger } from './spend-ledger';
 import { describeRoute, wantsRouteDebug } from './route-debug.util';
 
 export type { RouteContext };
@@ -45,6 +47,7 @@ export class RelayService {
     private readonly upstream: UpstreamDispatcher,
     private readonly reporter: UsageReporter,
     private readonly planner: RoutePlanner,
+    private readonly spend: SpendLedger,
   ) {}
 
   async handle(protocol: Protocol, request: FastifyRequest, reply: FastifyReply, route: RouteContext = {}): Promise<void> {
@@ -66,6 +69,9 @@ export class RelayService {
       assertModelAllowed(exchange.caller, chat.model);
       exchange.debug = wantsRouteDebug(exchange.caller, request.headers);
       const planned = this.planner.plan(policy, exchange.caller, chat.model, request.headers, request.body);
+      // Nothing is forwarded unless its worst case fits the token's quota and the owner's balance.
+      const worstCase = chatWorstCaseMicros(chat, policy.model(chat.model), exchange.caller.groupRatioPpm, untranslatable ? request.body : undefined);
+      exchange.reservation = this.spend.reserve(exchange.caller, worstCase);
       const answer = await this.upstream.dispatch(
         exchange,
         request,

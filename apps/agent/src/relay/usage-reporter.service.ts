@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Exchange } from './exchange';
 import { PolicyStore } from './policy-store';
 import { sanitizeUsage } from './relay-usage.util';
+import { SpendLedger } from './spend-ledger';
 import { UsageSink } from './usage-sink';
 
 /** Prices an exchange and hands its one usage record to the sink; never throws. */
@@ -15,6 +16,7 @@ export class UsageReporter {
   constructor(
     private readonly policy: PolicyStore,
     private readonly usage: UsageSink,
+    private readonly spend: SpendLedger,
   ) {}
 
   report(exchange: Exchange): void {
@@ -23,6 +25,7 @@ export class UsageReporter {
     const model = policy.model(exchange.request.model);
     exchange.usage = sanitizeUsage(exchange.usage);
     const cost = model && exchange.status < 400 ? computeCostMicros(exchange.usage, model, exchange.caller.groupRatioPpm) : 0;
+    if (exchange.reservation) this.spend.complete(exchange.reservation, cost);
     const record: UsageRecord = {
       request_id: exchange.requestId,
       token_id: exchange.caller.token.id,

@@ -1,7 +1,7 @@
 import { UsageRecord } from '@aigw/contracts';
 import { JobQueue, MAX_SETTLEMENT_BATCH } from '@aigw/metering';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { UsageSink } from '../../../agent/src/relay';
+import { SpendLedger, UsageSink } from '../../../agent/src/relay';
 
 /** How long a record may wait for others before its batch is enqueued. */
 const FLUSH_AFTER_MS = 25;
@@ -20,7 +20,10 @@ export class QueueUsageSink extends UsageSink implements BeforeApplicationShutdo
   private timer: NodeJS.Timeout | null = null;
   private inFlight = new Set<Promise<unknown>>();
 
-  constructor(private readonly queue: JobQueue) {
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly spend: SpendLedger,
+  ) {
     super();
   }
 
@@ -42,6 +45,14 @@ export class QueueUsageSink extends UsageSink implements BeforeApplicationShutdo
     this.pending = [];
     const enqueued = this.queue
       .enqueue('settle-usage-batch', { records }, { jobId: `usage-${records[0].request_id}-${records.length}` })
+      .then((job) => {
+        // Once settled, the charges count in the policy's used/balance instead of as unconfirmed spend.
+        // A job that fails for good leaves them unconfirmed: the agent keeps counting them (the safe side).
+        job.finished().then(
+          () => this.spend.confirm(records),
+          () => undefined,
+        );
+      })
       .catch((error: unknown) => {
         this.logger.error({ msg: 'could not enqueue usage', records: records.length, error: (error as Error).message });
       })
