@@ -1,6 +1,7 @@
 import { MigrationInterface } from 'typeorm';
 import { InitialSchema1795594581967 } from './1795594581967-InitialSchema';
 import { RoutingPolicy1795604494671 } from './1795604494671-RoutingPolicy';
+import { RateLimits1795606744977 } from './1795606744977-RateLimits';
 
 /** Every migration, oldest first. Merged migrations are never edited. */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [InitialSchema1795594581967, RoutingPolicy1795604494671];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [InitialSchema1795594581967, RoutingPolicy1795604494671, RateLimits1795606744977];

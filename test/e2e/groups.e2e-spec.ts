@@ -40,6 +40,7 @@ describe('admin API: /api/groups', () => {
         description: 'Gold tier',
         models: null,
         channels: null,
+        limits: {},
         created_at: expect.stringMatching(ISO),
         updated_at: expect.stringMatching(ISO),
       });
@@ -117,7 +118,7 @@ describe('admin API: /api/groups', () => {
       const names = all.body.data.map((group: any) => group.name);
       expect(names).toEqual([...names].sort());
       for (const group of all.body.data) {
-        expect(Object.keys(group).sort()).toEqual(['channels', 'created_at', 'description', 'id', 'models', 'name', 'ratio', 'updated_at']);
+        expect(Object.keys(group).sort()).toEqual(['channels', 'created_at', 'description', 'id', 'limits', 'models', 'name', 'ratio', 'updated_at']);
       }
     });
 

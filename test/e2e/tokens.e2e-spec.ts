@@ -3,7 +3,7 @@ import { HttpResult, RequestOptions, TestMaster, createUserAndLogin, startTestMa
 import { ISO, MISSING_ID, UUID, expectError, expectInvalid, expectUnknownField } from '../support/api-assertions';
 
 const TOKEN_FIELDS = [
-  'channels', 'created_at', 'debug', 'expires_at', 'id', 'ip_allowlist', 'key_hint', 'last_used_at', 'models', 'name', 'quota_micros', 'status',
+  'channels', 'created_at', 'debug', 'expires_at', 'id', 'ip_allowlist', 'key_hint', 'last_used_at', 'limits', 'models', 'name', 'quota_micros', 'status',
   'used_micros', 'user_id',
 ];
 
@@ -62,6 +62,7 @@ describe('admin API: /api/tokens', () => {
         ip_allowlist: ['10.0.0.1', '2001:db8::1'],
         channels: null,
         debug: false,
+        limits: {},
         expires_at: '2031-01-01T00:00:00.000Z',
         last_used_at: null,
         created_at: expect.stringMatching(ISO),
@@ -320,7 +321,7 @@ describe('admin API: /api/tokens', () => {
       const granted = await admin('POST', '/api/tokens', { body: { name: 'capped', user_id: alice.id, quota_usd: '1' } });
       const path = `/api/tokens/${granted.body.id}`;
       expectAdminOnly(await as(alice, 'PATCH', path, { body: { quota_usd: '1000' } }), 'quota_usd');
-      expectAdminOnly(await as(alice, 'PATCH', path, { body: { debug: true, channels: [] } }), 'channels', 'debug');
+      expectAdminOnly(await as(alice, 'PATCH', path, { body: { debug: true, channels: [], limits: { rpm: 1000 } } }), 'channels', 'debug', 'limits');
       expectAdminOnly(await as(alice, 'PATCH', path, { body: { quota_usd: null } }), 'quota_usd');
       expectAdminOnly(await as(alice, 'PATCH', path, { body: { quota_usd: '1000', name: 'capped-2' } }), 'quota_usd');
       expectUnknownField(await as(alice, 'PATCH', path, { body: { user_id: bob.id } }), 'user_id');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpResult, RequestOptions, TestMaster, TEST_ADMIN_PASSWORD, createUserAndLogin, startTestMaster } from '../support/test-master';
 import { ISO, MISSING_ID, UUID, expectError, expectInvalid, expectUnknownField } from '../support/api-assertions';
 
-const USER_FIELDS = ['balance_micros', 'balance_usd', 'created_at', 'group_id', 'id', 'role', 'status', 'updated_at', 'username'];
+const USER_FIELDS = ['balance_micros', 'balance_usd', 'created_at', 'group_id', 'id', 'limits', 'role', 'status', 'updated_at', 'username'];
 
 describe('admin API: /api/users, balance adjustments and /api/me', () => {
   let master: TestMaster;
@@ -51,6 +51,7 @@ describe('admin API: /api/users, balance adjustments and /api/me', () => {
         group_id: groupId,
         balance_micros: 100_000_000,
         balance_usd: '100.000000',
+        limits: {},
         created_at: expect.stringMatching(ISO),
         updated_at: expect.stringMatching(ISO),
       });
@@ -352,6 +353,7 @@ describe('admin API: /api/users, balance adjustments and /api/me', () => {
         group_id: null,
         balance_micros: 1_000_000,
         balance_usd: '1.000000',
+        limits: {},
         created_at: expect.stringMatching(ISO),
         updated_at: expect.stringMatching(ISO),
       });

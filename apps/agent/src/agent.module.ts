@@ -22,7 +22,11 @@ export class AgentModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AgentModule,
-      imports: [RelayModule.forRoot({ usageSink: LogUsageSink, routing: config.routing })],
+      imports: [RelayModule.forRoot({
+          usageSink: LogUsageSink,
+          routing: config.routing,
+          rateLimitStore: config.redisUrl ? { redisUrl: config.redisUrl, prefix: config.redisPrefix } : null,
+        }),],
       controllers: [AgentHealthController],
     };
   }

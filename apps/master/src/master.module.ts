@@ -63,7 +63,12 @@ export class MasterModule {
         ScheduleModule.forRoot(),
         QueueModule.forRoot(),
         // The embedded agent: the data plane on the same port.
-        RelayModule.forRoot({ usageSink: QueueUsageSink, channelStatusSink: DatabaseChannelStatusSink, routing: config.routing }),
+        RelayModule.forRoot({
+          usageSink: QueueUsageSink,
+          channelStatusSink: DatabaseChannelStatusSink,
+          routing: config.routing,
+          rateLimitStore: config.redisUrl ? { redisUrl: config.redisUrl, prefix: config.redisPrefix } : null,
+        }),
       ],
       controllers: [
         RootController,

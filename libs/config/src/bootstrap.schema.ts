@@ -1,4 +1,4 @@
-import { ChannelSettingsSchema, ModelRoutingSchema } from './routing.schema';
+import { ChannelSettingsSchema, ModelRoutingSchema, RateLimitsSchema } from './routing.schema';
 import { PROVIDER_TYPES, Role } from '@aigw/contracts';
 import { Type } from 'class-transformer';
 import {
@@ -27,6 +27,7 @@ export class BootstrapGroup {
   @Matches(NAME, { message: NAME_MESSAGE }) name: string;
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1000) ratio?: number;
   @IsOptional() @IsString() @MaxLength(500) description?: string;
+  @IsOptional() @ValidateNested() @Type(() => RateLimitsSchema) limits?: RateLimitsSchema;
   @IsOptional() @IsBoolean() delete?: boolean;
 }
 
@@ -38,6 +39,7 @@ export class BootstrapUser {
   /** Applied when the user is created; later balance changes are live state. */
   @IsOptional() @IsUsd() balance_usd?: number | string;
   @IsOptional() @IsIn(['active', 'disabled']) status?: 'active' | 'disabled';
+  @IsOptional() @ValidateNested() @Type(() => RateLimitsSchema) limits?: RateLimitsSchema;
   @IsOptional() @IsBoolean() delete?: boolean;
 }
 
@@ -89,6 +91,7 @@ export class BootstrapToken {
   @IsOptional() @IsArray() @IsString({ each: true }) models?: string[];
   @IsOptional() @IsDateOnlyOrTimestamp() expires_at?: string;
   @IsOptional() @IsIn(['active', 'disabled']) status?: 'active' | 'disabled';
+  @IsOptional() @ValidateNested() @Type(() => RateLimitsSchema) limits?: RateLimitsSchema;
   @IsOptional() @IsBoolean() delete?: boolean;
 }
 

@@ -87,6 +87,13 @@ export class ModelRoutingSchema {
   @IsOptional() @IsIn(['weighted', 'latency']) strategy?: 'weighted' | 'latency';
 }
 
+/** Rate limits of a token, user or group (admin API and bootstrap). */
+export class RateLimitsSchema {
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(0) @Max(10_000_000) rpm?: number | null;
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(0) @Max(1_000_000_000) tpm?: number | null;
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(0) @Max(100_000) concurrency?: number | null;
+}
+
 /** A plain object of the validated class (what is stored as jsonb): no undefined keys. */
 export function plainSettings<T extends object>(value: T | undefined | null): Record<string, unknown> {
   return value ? (JSON.parse(JSON.stringify(value)) as Record<string, unknown>) : {};

@@ -1,4 +1,4 @@
-import { ChannelSettings, ModelRouting } from './routing';
+import { ChannelSettings, ModelRouting, RateLimits } from './routing';
 
 /**
  * The policy an agent serves from: everything the relay needs, nothing more.
@@ -38,6 +38,7 @@ export interface PolicyToken {
   channels: string[] | null;
   /** Answers carry the route debug header. */
   debug: boolean;
+  limits?: RateLimits;
 }
 
 export interface PolicyUser {
@@ -47,6 +48,7 @@ export interface PolicyUser {
   balanceMicros: number;
   /** Admins may ask for the route debug header on any of their tokens. */
   admin: boolean;
+  limits?: RateLimits;
 }
 
 export interface PolicyGroup {
@@ -56,6 +58,7 @@ export interface PolicyGroup {
   models: string[] | null;
   /** null: any channel; else only these channel ids serve the group's members. */
   channels: string[] | null;
+  limits?: RateLimits;
 }
 
 export interface PolicyChannel {

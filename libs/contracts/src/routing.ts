@@ -86,3 +86,17 @@ export const DEFAULT_ROUTING: RoutingDefaults = {
 export const ROUTE_DEBUG_HEADER = 'x-aigw-route';
 /** Request header an admin's token sends to ask for ROUTE_DEBUG_HEADER. */
 export const ROUTE_DEBUG_REQUEST_HEADER = 'x-aigw-debug';
+
+/**
+ * Rate limits of a token, a user (all their tokens) or a group (all its
+ * members), per agent unless Redis is configured (then shared by all agents
+ * on that Redis). null/0/absent: no limit.
+ */
+export interface RateLimits {
+  /** Requests started per minute. */
+  rpm?: number | null;
+  /** Prompt + completion tokens per minute (counted when each request ends). */
+  tpm?: number | null;
+  /** Requests in flight at once. */
+  concurrency?: number | null;
+}

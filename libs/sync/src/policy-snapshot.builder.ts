@@ -18,10 +18,10 @@ export class PolicySnapshotBuilder {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const query = async <T>(sql: string) => queryRows<T>(await manager.query(sql));
       const tokens = await query<Record<string, any>>(
-        `SELECT id, key_hash, user_id, status, quota_micros, used_micros, models, ip_allowlist, expires_at, channels, debug FROM api_tokens`,
+        `SELECT id, key_hash, user_id, status, quota_micros, used_micros, models, ip_allowlist, expires_at, channels, debug, limits FROM api_tokens`,
       );
-      const users = await query<Record<string, any>>(`SELECT id, status, group_id, balance_micros, role FROM users`);
-      const groups = await query<Record<string, any>>(`SELECT id, ratio_ppm, models, channels FROM groups`);
+      const users = await query<Record<string, any>>(`SELECT id, status, group_id, balance_micros, role, limits FROM users`);
+      const groups = await query<Record<string, any>>(`SELECT id, ratio_ppm, models, channels, limits FROM groups`);
       const channels = await query<Record<string, any>>(
         `SELECT id, name, type, base_url, key_ciphertext, headers_ciphertext, models, model_mapping, priority, weight, region, status, settings FROM channels`,
       );
@@ -45,9 +45,10 @@ export class PolicySnapshotBuilder {
           expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
           channels: row.channels,
           debug: row.debug === true,
+          limits: row.limits ?? {},
         })),
-        users: users.map((row) => ({ id: row.id, status: row.status, groupId: row.group_id, balanceMicros: Number(row.balance_micros), admin: row.role === 'admin' })),
-        groups: groups.map((row) => ({ id: row.id, ratioPpm: Number(row.ratio_ppm), models: row.models, channels: row.channels })),
+        users: users.map((row) => ({ id: row.id, status: row.status, groupId: row.group_id, balanceMicros: Number(row.balance_micros), admin: row.role === 'admin', limits: row.limits ?? {} })),
+        groups: groups.map((row) => ({ id: row.id, ratioPpm: Number(row.ratio_ppm), models: row.models, channels: row.channels, limits: row.limits ?? {} })),
         channels: channels.map((row) => ({
           id: row.id,
           name: row.name,

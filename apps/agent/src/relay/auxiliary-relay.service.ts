@@ -12,6 +12,7 @@ import { describeRoute, wantsRouteDebug } from './route-debug.util';
 import { auxiliaryWorstCaseMicros } from './relay-quota.util';
 import { RoutePlanner } from './route-plan';
 import { SpendLedger } from './spend-ledger';
+import { RateLimitService } from './rate-limits.service';
 import { RouteContext, assertShallow } from './relay-request.util';
 import { relayInternalError, waitForDrain } from './relay-stream.util';
 import { usageFromOpenAiBody } from './relay-usage.util';
@@ -33,6 +34,7 @@ export class AuxiliaryRelayService {
     private readonly reporter: UsageReporter,
     private readonly planner: RoutePlanner,
     private readonly spend: SpendLedger,
+    private readonly limits: RateLimitService,
   ) {}
 
   /**
@@ -98,6 +100,7 @@ export class AuxiliaryRelayService {
       assertModelAllowed(exchange.caller, body.model);
       exchange.debug = wantsRouteDebug(exchange.caller, request.headers);
       const route = this.planner.plan(policy, exchange.caller, body.model, request.headers, body);
+      await this.limits.admitExchange(exchange, reply);
       exchange.reservation = this.spend.reserve(exchange.caller, auxiliaryWorstCaseMicros(kind, body, policy.model(body.model), exchange.caller.groupRatioPpm));
       const answer = await this.upstream.dispatch(
         exchange,
@@ -133,6 +136,7 @@ export class AuxiliaryRelayService {
       if (!abort.signal.aborted && !reply.raw.headersSent && !reply.sent) {
         const { status, body } = client.encodeError(failure);
         if (exchange.debug) void reply.header(ROUTE_DEBUG_HEADER, describeRoute(exchange));
+        if (failure.options.retryAfterMs !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(failure.options.retryAfterMs / 1000))));
         void reply.status(status).header('content-type', 'application/json').send(body);
       }
     } finally {

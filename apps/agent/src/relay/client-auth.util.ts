@@ -1,5 +1,5 @@
 import { GatewayError } from '@aigw/providers';
-import { PolicyToken, PolicyUser } from '@aigw/contracts';
+import { PolicyToken, PolicyUser, RateLimits } from '@aigw/contracts';
 import { PolicyIndex } from '@aigw/routing';
 import { createHash } from 'node:crypto';
 
@@ -29,6 +29,9 @@ export interface Caller {
   groupChannels: string[] | null;
   /** The owner is an admin (may ask for the route debug header). */
   admin: boolean;
+  /** Rate limits of the owner (over all their tokens) and of their group. */
+  userLimits?: RateLimits;
+  groupLimits?: RateLimits;
 }
 
 /** Authenticates a key against the policy: status, expiry, owner, IP allow-list. No I/O. */
@@ -56,6 +59,8 @@ export function callerOf(policy: PolicyIndex, token: PolicyToken, user: PolicyUs
     groupModels: group?.models ?? null,
     groupChannels: group?.channels ?? null,
     admin: user.admin,
+    userLimits: user.limits,
+    groupLimits: group?.limits,
   };
 }
 

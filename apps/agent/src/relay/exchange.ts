@@ -3,6 +3,7 @@ import { ChatRequest, EMPTY_USAGE, Protocol, Usage } from '@aigw/providers';
 import { Candidate } from '@aigw/routing';
 import { performance } from 'node:perf_hooks';
 import { Caller } from './client-auth.util';
+import { Admission } from './rate-limits.service';
 import { Reservation } from './spend-ledger';
 
 /** What the relay learns about one client request, from auth to the last byte; the usage record is built from it. */
@@ -30,6 +31,8 @@ export interface Exchange {
   debug: boolean;
   /** The worst-case cost held against the caller's quota and balance while the request runs. */
   reservation: Reservation | null;
+  /** The rate-limit slots the request holds (null: no limit applies). */
+  admission: Admission | null;
 }
 
 export function newExchange(requestId: string, protocol: Protocol, endpoint: string): Exchange {
@@ -52,5 +55,6 @@ export function newExchange(requestId: string, protocol: Protocol, endpoint: str
     skipped: [],
     debug: false,
     reservation: null,
+    admission: null,
   };
 }

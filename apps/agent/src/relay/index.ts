@@ -13,3 +13,4 @@ export * from './route-plan';
 export * from './route-debug.util';
 export * from './spend-ledger';
 export * from './relay-quota.util';
+export * from './rate-limits.service';

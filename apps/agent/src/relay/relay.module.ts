@@ -5,6 +5,7 @@ import { ChannelHealthRegistry, ChannelStatusSink, LogChannelStatusSink, ROUTING
 import { PolicyStore } from './policy-store';
 import { RelayService } from './relay.service';
 import { RelayRoutes } from './relay.routes';
+import { RATE_LIMIT_STORE, RateLimitService, RateLimitStore } from './rate-limits.service';
 import { RoutePlanner } from './route-plan';
 import { SpendLedger } from './spend-ledger';
 import { UpstreamDispatcher } from './upstream-dispatcher.service';
@@ -17,6 +18,8 @@ export interface RelayModuleOptions {
   channelStatusSink?: Type<ChannelStatusSink>;
   /** The config's resolved `routing:` section. */
   routing: RoutingDefaults;
+  /** Rate-limit counters in Redis (shared), or null for this process only. */
+  rateLimitStore?: RateLimitStore | null;
   imports?: DynamicModule['imports'];
 }
 
@@ -34,6 +37,8 @@ export class RelayModule {
       providers: [
         PolicyStore,
         { provide: ROUTING_DEFAULTS, useValue: options.routing },
+        { provide: RATE_LIMIT_STORE, useValue: options.rateLimitStore ?? null },
+        RateLimitService,
         { provide: ChannelStatusSink, useClass: options.channelStatusSink ?? LogChannelStatusSink },
         ChannelHealthRegistry,
         RoutePlanner,

@@ -26,6 +26,7 @@ import { PolicyStore } from './policy-store';
 import { chatWorstCaseMicros } from './relay-quota.util';
 import { RoutePlanner } from './route-plan';
 import { SpendLedger } from './spend-ledger';
+import { RateLimitService } from './rate-limits.service';
 import { describeRoute, wantsRouteDebug } from './route-debug.util';
 
 export type { RouteContext };
@@ -48,6 +49,7 @@ export class RelayService {
     private readonly reporter: UsageReporter,
     private readonly planner: RoutePlanner,
     private readonly spend: SpendLedger,
+    private readonly limits: RateLimitService,
   ) {}
 
   async handle(protocol: Protocol, request: FastifyRequest, reply: FastifyReply, route: RouteContext = {}): Promise<void> {
@@ -69,6 +71,7 @@ export class RelayService {
       assertModelAllowed(exchange.caller, chat.model);
       exchange.debug = wantsRouteDebug(exchange.caller, request.headers);
       const planned = this.planner.plan(policy, exchange.caller, chat.model, request.headers, request.body);
+      await this.limits.admitExchange(exchange, reply);
       // Nothing is forwarded unless its worst case fits the token's quota and the owner's balance.
       const worstCase = chatWorstCaseMicros(chat, policy.model(chat.model), exchange.caller.groupRatioPpm, untranslatable ? request.body : undefined);
       exchange.reservation = this.spend.reserve(exchange.caller, worstCase);

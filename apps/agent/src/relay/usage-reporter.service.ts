@@ -26,6 +26,7 @@ export class UsageReporter {
     exchange.usage = sanitizeUsage(exchange.usage);
     const cost = model && exchange.status < 400 ? computeCostMicros(exchange.usage, model, exchange.caller.groupRatioPpm) : 0;
     if (exchange.reservation) this.spend.complete(exchange.reservation, cost);
+    exchange.admission?.release(exchange.usage.inputTokens + exchange.usage.outputTokens);
     const record: UsageRecord = {
       request_id: exchange.requestId,
       token_id: exchange.caller.token.id,

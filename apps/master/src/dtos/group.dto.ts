@@ -1,5 +1,8 @@
+import { RateLimitsSchema } from '@aigw/config';
+import { RateLimits } from '@aigw/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsNumber, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { ListQueryDto } from '../common/list-query.dto';
 
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:\/-]{0,127}$/;
@@ -14,6 +17,8 @@ export class GroupCreateDto {
   @IsOptional() @ValidateIf((_, value) => value !== null) @IsArray() @ArrayMaxSize(500) @IsString({ each: true }) @MaxLength(128, { each: true }) models?: string[] | null;
   @ApiPropertyOptional({ type: [String], nullable: true, description: 'channel ids allowed to serve members; null/omitted: any' })
   @IsOptional() @ValidateIf((_, value) => value !== null) @IsArray() @ArrayMaxSize(500) @IsUUID(undefined, { each: true }) channels?: string[] | null;
+  @ApiPropertyOptional({ type: Object, description: 'rate limits shared by all members {rpm, tpm, concurrency} (docs/quota.md); replaces the stored limits whole' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => RateLimitsSchema) limits?: RateLimitsSchema;
 }
 
 export class GroupUpdateDto {
@@ -24,6 +29,8 @@ export class GroupUpdateDto {
   @IsOptional() @ValidateIf((_, value) => value !== null) @IsArray() @ArrayMaxSize(500) @IsString({ each: true }) @MaxLength(128, { each: true }) models?: string[] | null;
   @ApiPropertyOptional({ type: [String], nullable: true, description: 'channel ids allowed to serve members; null/omitted: any' })
   @IsOptional() @ValidateIf((_, value) => value !== null) @IsArray() @ArrayMaxSize(500) @IsUUID(undefined, { each: true }) channels?: string[] | null;
+  @ApiPropertyOptional({ type: Object, description: 'rate limits shared by all members {rpm, tpm, concurrency} (docs/quota.md); replaces the stored limits whole' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => RateLimitsSchema) limits?: RateLimitsSchema;
 }
 
 export class GroupListQueryDto extends ListQueryDto {
@@ -37,6 +44,7 @@ export class GroupResponseDto {
   @ApiProperty() description: string;
   @ApiProperty({ nullable: true, type: [String] }) models: string[] | null;
   @ApiProperty({ nullable: true, type: [String] }) channels: string[] | null;
+  @ApiProperty({ type: Object, description: 'rate limits {rpm, tpm, concurrency}' }) limits: RateLimits;
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
 }

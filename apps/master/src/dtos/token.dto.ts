@@ -1,5 +1,8 @@
+import { RateLimitsSchema } from '@aigw/config';
+import { RateLimits } from '@aigw/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIP, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIP, IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { ListQueryDto } from '../common/list-query.dto';
 import { NAME_MESSAGE, NAME_PATTERN } from './group.dto';
 import { IsDateOnlyOrTimestamp, IsUsd } from './validators';
@@ -16,6 +19,8 @@ export class TokenCreateDto {
   @ApiPropertyOptional({ type: [String], description: 'channel ids allowed to serve this token; admins only; omit for any' })
   @IsOptional() @IsArray() @ArrayMaxSize(500) @IsUUID(undefined, { each: true }) channels?: string[];
   @ApiPropertyOptional({ description: 'answers carry the x-aigw-route debug header; admins only', default: false }) @IsOptional() @IsBoolean() debug?: boolean;
+  @ApiPropertyOptional({ type: Object, description: 'rate limits {rpm, tpm, concurrency} (docs/quota.md); admins only' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => RateLimitsSchema) limits?: RateLimitsSchema;
 }
 
 export class TokenUpdateDto {
@@ -31,6 +36,8 @@ export class TokenUpdateDto {
   @ApiPropertyOptional({ type: [String], nullable: true, description: 'admins only; null for any channel' })
   @IsOptional() @ValidateIf((_, value) => value !== null) @IsArray() @ArrayMaxSize(500) @IsUUID(undefined, { each: true }) channels?: string[] | null;
   @ApiPropertyOptional({ description: 'admins only' }) @IsOptional() @IsBoolean() debug?: boolean;
+  @ApiPropertyOptional({ type: Object, description: 'rate limits {rpm, tpm, concurrency} (docs/quota.md); admins only; replaces the stored limits whole' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => RateLimitsSchema) limits?: RateLimitsSchema;
 }
 
 export class TokenListQueryDto extends ListQueryDto {
@@ -51,6 +58,7 @@ export class TokenResponseDto {
   @ApiProperty({ nullable: true, type: [String] }) ip_allowlist: string[] | null;
   @ApiProperty({ nullable: true, type: [String] }) channels: string[] | null;
   @ApiProperty() debug: boolean;
+  @ApiProperty({ type: Object, description: 'rate limits {rpm, tpm, concurrency}' }) limits: RateLimits;
   @ApiProperty({ nullable: true }) expires_at: string | null;
   @ApiProperty({ nullable: true }) last_used_at: string | null;
   @ApiProperty() created_at: string;

@@ -1,6 +1,8 @@
-import { Role } from '@aigw/contracts';
+import { RateLimitsSchema } from '@aigw/config';
+import { RateLimits, Role } from '@aigw/contracts';
+import { Type } from 'class-transformer';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { ListQueryDto } from '../common/list-query.dto';
 import { IsUsd } from './validators';
 
@@ -15,6 +17,8 @@ export class UserCreateDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() group_id?: string;
   @ApiPropertyOptional({ description: 'initial balance in USD (up to 6 decimals)' }) @IsOptional() @IsUsd() balance_usd?: number | string;
   @ApiPropertyOptional({ enum: ['active', 'disabled'] }) @IsOptional() @IsIn(['active', 'disabled']) status?: 'active' | 'disabled';
+  @ApiPropertyOptional({ type: Object, description: 'rate limits {rpm, tpm, concurrency} (docs/quota.md); replaces the stored limits whole' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => RateLimitsSchema) limits?: RateLimitsSchema;
 }
 
 export class UserUpdateDto {
@@ -22,6 +26,8 @@ export class UserUpdateDto {
   @ApiPropertyOptional({ enum: Role }) @IsOptional() @IsIn(Object.values(Role)) role?: Role;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsUUID() group_id?: string | null;
   @ApiPropertyOptional({ enum: ['active', 'disabled'] }) @IsOptional() @IsIn(['active', 'disabled']) status?: 'active' | 'disabled';
+  @ApiPropertyOptional({ type: Object, description: 'rate limits {rpm, tpm, concurrency} (docs/quota.md); replaces the stored limits whole' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => RateLimitsSchema) limits?: RateLimitsSchema;
 }
 
 export class BalanceAdjustmentDto {
@@ -50,6 +56,7 @@ export class UserResponseDto {
   @ApiProperty({ nullable: true }) group_id: string | null;
   @ApiProperty() balance_micros: number;
   @ApiProperty() balance_usd: string;
+  @ApiProperty({ type: Object, description: 'rate limits {rpm, tpm, concurrency}' }) limits: RateLimits;
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
 }

@@ -95,13 +95,14 @@ class BootstrapRun {
     const desired: Partial<GroupEntity> = {};
     if (entry.ratio !== undefined || !existing) desired.ratioPpm = ratioToPpm(entry.ratio ?? 1);
     if (entry.description !== undefined) desired.description = entry.description;
+    if (entry.limits !== undefined) desired.limits = plainSettings(entry.limits);
     await this.upsert(GroupEntity, 'group', existing, { name: entry.name, description: '', ...desired }, desired);
   }
 
   async user(entry: BootstrapUser, path: string): Promise<void> {
     const existing = await this.manager.findOne(UserEntity, {
       where: { username: entry.username },
-      select: { id: true, username: true, role: true, status: true, groupId: true, passwordHash: true, balanceMicros: true },
+      select: { id: true, username: true, role: true, status: true, groupId: true, passwordHash: true, balanceMicros: true, limits: true },
     });
     if (entry.delete) {
       if (entry.username === ADMIN_USERNAME) throw new BootstrapError(`${path}: the built-in admin cannot be deleted`);
@@ -110,6 +111,7 @@ class BootstrapRun {
     const desired: Partial<UserEntity> = {};
     if (entry.role !== undefined) desired.role = entry.role;
     if (entry.status !== undefined) desired.status = entry.status;
+    if (entry.limits !== undefined) desired.limits = plainSettings(entry.limits);
     if (entry.group !== undefined) desired.groupId = await this.groupId(entry.group, `${path}.group`);
     if (entry.password !== undefined && !(existing && (await this.passwords.verify(existing.passwordHash, entry.password)))) {
       desired.passwordHash = await this.passwords.hash(entry.password);
@@ -221,6 +223,7 @@ class BootstrapRun {
       expiresAt: entry.expires_at ? parseExpiry(entry.expires_at) : null,
     };
     if (entry.status !== undefined) desired.status = entry.status;
+    if (entry.limits !== undefined) desired.limits = plainSettings(entry.limits);
     if (entry.key !== undefined) {
       desired.keyHash = hashApiKey(entry.key);
       desired.keyHint = maskSecret(entry.key);

@@ -1,3 +1,4 @@
+import { plainSettings } from '@aigw/config';
 import { Page } from '@aigw/contracts';
 import { GroupEntity } from '@aigw/persistence';
 import { Injectable } from '@nestjs/common';
@@ -33,7 +34,7 @@ export class GroupsService {
     if (await this.groups.existsBy({ name: dto.name })) throw ApiException.conflict(`group ${dto.name} already exists`);
     const group = await this.groups.save(
       this.groups.create({
-        name: dto.name, ratioPpm: ratioToPpm(dto.ratio ?? 1), description: dto.description ?? '', models: dto.models ?? null, channels: dto.channels ?? null,
+        name: dto.name, ratioPpm: ratioToPpm(dto.ratio ?? 1), description: dto.description ?? '', models: dto.models ?? null, channels: dto.channels ?? null, limits: plainSettings(dto.limits),
       }),
     );
     await this.audit.record(actor, 'create', 'group', group.id, { ...dto });
@@ -50,6 +51,7 @@ export class GroupsService {
     if (dto.description !== undefined) group.description = dto.description;
     if (dto.models !== undefined) group.models = dto.models;
     if (dto.channels !== undefined) group.channels = dto.channels;
+    if (dto.limits !== undefined) group.limits = plainSettings(dto.limits);
     const saved = await this.groups.save(group);
     await this.audit.record(actor, 'update', 'group', id, { ...dto });
     return toGroupResponse(saved);

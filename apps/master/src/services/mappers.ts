@@ -27,6 +27,7 @@ export function toGroupResponse(group: GroupEntity): GroupResponseDto {
     description: group.description,
     models: group.models,
     channels: group.channels,
+    limits: group.limits ?? {},
     created_at: iso(group.createdAt)!,
     updated_at: iso(group.updatedAt)!,
   };
@@ -41,6 +42,7 @@ export function toUserResponse(user: UserEntity): UserResponseDto {
     group_id: user.groupId,
     balance_micros: user.balanceMicros,
     balance_usd: microsToUsd(user.balanceMicros),
+    limits: user.limits ?? {},
     created_at: iso(user.createdAt)!,
     updated_at: iso(user.updatedAt)!,
   };
@@ -59,6 +61,7 @@ export function toTokenResponse(token: ApiTokenEntity): TokenResponseDto {
     ip_allowlist: token.ipAllowlist,
     channels: token.channels,
     debug: token.debug,
+    limits: token.limits ?? {},
     expires_at: iso(token.expiresAt),
     last_used_at: iso(token.lastUsedAt),
     created_at: iso(token.createdAt)!,

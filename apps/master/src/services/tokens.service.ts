@@ -1,4 +1,4 @@
-import { generateApiKey, hashApiKey, maskSecret } from '@aigw/config';
+import { generateApiKey, hashApiKey, maskSecret, plainSettings } from '@aigw/config';
 import { ApiErrorCode, ApiFieldError, Page, Role, usdToMicros } from '@aigw/contracts';
 import { ApiTokenEntity, UserEntity } from '@aigw/persistence';
 import { Injectable } from '@nestjs/common';
@@ -12,7 +12,7 @@ import { toTokenResponse } from './mappers';
 import { contains, toPage } from './page.util';
 
 /** Fields only an admin may set: a user never grants themselves budget or another owner. */
-const ADMIN_ONLY_FIELDS = ['user_id', 'quota_usd', 'channels', 'debug'] as const;
+const ADMIN_ONLY_FIELDS = ['user_id', 'quota_usd', 'channels', 'debug', 'limits'] as const;
 
 export function parseExpiry(value: string): Date {
   // A bare date (YAML `2027-01-01`) means 00:00 UTC of that day.
@@ -59,6 +59,7 @@ export class TokensService {
         ipAllowlist: dto.ip_allowlist ?? null,
         channels: dto.channels ?? null,
         debug: dto.debug ?? false,
+        limits: plainSettings(dto.limits),
         expiresAt: dto.expires_at ? parseExpiry(dto.expires_at) : null,
       }),
     );
@@ -79,6 +80,7 @@ export class TokensService {
     if (dto.ip_allowlist !== undefined) token.ipAllowlist = dto.ip_allowlist;
     if (dto.channels !== undefined) token.channels = dto.channels;
     if (dto.debug !== undefined) token.debug = dto.debug;
+    if (dto.limits !== undefined) token.limits = plainSettings(dto.limits);
     if (dto.expires_at !== undefined) token.expiresAt = dto.expires_at === null ? null : parseExpiry(dto.expires_at);
     const saved = await this.tokens.save(token);
     await this.audit.record(principal, 'update', 'token', id, { ...dto });

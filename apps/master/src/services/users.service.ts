@@ -1,3 +1,4 @@
+import { plainSettings } from '@aigw/config';
 import { ApiErrorCode, Page, Role, usdToMicros } from '@aigw/contracts';
 import { BalanceLedgerEntity, GroupEntity, UserEntity, queryRows } from '@aigw/persistence';
 import { Injectable } from '@nestjs/common';
@@ -49,6 +50,7 @@ export class UsersService {
           status: dto.status ?? 'active',
           groupId: dto.group_id ?? null,
           balanceMicros: balance,
+          limits: plainSettings(dto.limits),
         }),
       );
       if (balance !== 0) {
@@ -79,6 +81,7 @@ export class UsersService {
     if (dto.role !== undefined) user.role = dto.role;
     if (dto.status !== undefined) user.status = dto.status;
     if (dto.group_id !== undefined) user.groupId = dto.group_id;
+    if (dto.limits !== undefined) user.limits = plainSettings(dto.limits);
     const saved = await this.users.save(user);
     await this.audit.record(actor, 'update', 'user', id, { ...dto });
     return toUserResponse(saved);

@@ -1,3 +1,4 @@
+import { RateLimits } from '@aigw/contracts';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { bigintTransformer } from './column-transformers';
 import { UserEntity } from './user.entity';
@@ -26,6 +27,8 @@ export class ApiTokenEntity {
   @Column({ type: 'uuid', array: true, nullable: true }) channels: string[] | null;
   /** Answers carry the route debug header (x-aigw-route). */
   @Column({ type: 'boolean', default: false }) debug: boolean;
+  /** Requests/tokens per minute and concurrency (RateLimits); {} = none. */
+  @Column({ type: 'jsonb', default: () => "'{}'" }) limits: RateLimits;
   @Column({ type: 'timestamptz', nullable: true }) expiresAt: Date | null;
   @Column({ type: 'timestamptz', nullable: true }) lastUsedAt: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;

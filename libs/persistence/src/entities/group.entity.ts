@@ -1,3 +1,4 @@
+import { RateLimits } from '@aigw/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity('groups')
@@ -11,6 +12,8 @@ export class GroupEntity {
   @Column({ type: 'text', array: true, nullable: true }) models: string[] | null;
   /** null: any channel; else only these channels serve members. */
   @Column({ type: 'uuid', array: true, nullable: true }) channels: string[] | null;
+  /** Rate limits shared by all members (RateLimits); {} = none. */
+  @Column({ type: 'jsonb', default: () => "'{}'" }) limits: RateLimits;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 }

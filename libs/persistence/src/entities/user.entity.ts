@@ -1,4 +1,4 @@
-import { Role } from '@aigw/contracts';
+import { RateLimits, Role } from '@aigw/contracts';
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { bigintTransformer } from './column-transformers';
 import { GroupEntity } from './group.entity';
@@ -16,6 +16,8 @@ export class UserEntity {
   @Column({ type: 'uuid', nullable: true }) groupId: string | null;
   @ManyToOne(() => GroupEntity, { onDelete: 'SET NULL' }) @JoinColumn({ name: 'group_id' }) group?: GroupEntity | null;
   @Column({ type: 'bigint', default: 0, transformer: bigintTransformer }) balanceMicros: number;
+  /** Rate limits over all the user's tokens (RateLimits); {} = none. */
+  @Column({ type: 'jsonb', default: () => "'{}'" }) limits: RateLimits;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 }

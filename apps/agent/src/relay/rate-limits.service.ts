@@ -1,0 +1,178 @@
+import { RateLimits } from '@aigw/contracts';
+import { GatewayError } from '@aigw/providers';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
+import IORedis from 'ioredis';
+import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { FastifyReply } from 'fastify';
+import { Caller } from './client-auth.util';
+import type { Exchange } from './exchange';
+
+/** Where counters live: Redis (shared by every agent and master on it), or null for this process only. */
+export const RATE_LIMIT_STORE = Symbol('RATE_LIMIT_STORE');
+export interface RateLimitStore {
+  redisUrl: string;
+  prefix: string;
+}
+
+const WINDOW_SECONDS = 60;
+
+export interface Scope {
+  /** 'token:<id>', 'user:<id>', 'group:<id>' */
+  key: string;
+  limits: RateLimits;
+}
+
+/** What an admitted request holds: its concurrency slots, and the TPM counters it charges when it ends. */
+export interface Admission {
+  headers: Record<string, string>;
+  /** Frees the slots and counts the request's tokens; idempotent. */
+  release(tokens: number): void;
+}
+
+const positive = (value: number | null | undefined): number | null => (typeof value === 'number' && value > 0 ? value : null);
+
+/**
+ * Requests per minute, tokens per minute and concurrent requests per token,
+ * per user (over all their tokens) and per group (over all its members).
+ * Counted with rate-limiter-flexible: in Redis when the deployment has one
+ * (atomic, shared by all agents), falling back to this process's memory while
+ * Redis is unreachable (the insurance limiter: the agent keeps serving with
+ * local limits); in memory otherwise. Concurrency is counted per agent.
+ * TPM is checked when a request starts and charged when it ends, so a burst
+ * can pass the limit by at most the requests already in flight.
+ */
+@Injectable()
+export class RateLimitService implements OnApplicationShutdown {
+  private readonly logger = new Logger('rate-limits');
+  private readonly redis: IORedis | null;
+  private readonly limiters = new Map<string, RateLimiterAbstract>();
+  private readonly inflight = new Map<string, number>();
+
+  constructor(@Optional() @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore | null) {
+    this.redis = store ? new IORedis(store.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : null;
+    this.redis?.on('error', () => undefined);
+  }
+
+  /** The caller's scopes that carry any limit (none: the common case, checked without awaiting anything). */
+  scopes(caller: Caller): Scope[] {
+    const scopes: Scope[] = [];
+    const add = (key: string, limits: RateLimits | undefined) => {
+      if (limits && (positive(limits.rpm) || positive(limits.tpm) || positive(limits.concurrency))) scopes.push({ key, limits });
+    };
+    add(`token:${caller.token.id}`, caller.token.limits);
+    add(`user:${caller.token.userId}`, caller.userLimits);
+    if (caller.groupId) add(`group:${caller.groupId}`, caller.groupLimits);
+    return scopes;
+  }
+
+  /**
+   * The relay's entry: admits the exchange's caller (no await when no limit
+   * applies), keeps the admission on the exchange and the x-ratelimit-*
+   * headers on the reply; throws the 429 when a limit is exhausted.
+   */
+  async admitExchange(exchange: Exchange, reply: FastifyReply): Promise<void> {
+    const scopes = this.scopes(exchange.caller!);
+    if (scopes.length === 0) return;
+    exchange.admission = await this.admit(scopes);
+    void reply.headers(exchange.admission.headers);
+  }
+
+  /** Admits the request or throws a 429 (rate_limit, with Retry-After) naming the exhausted limit. */
+  async admit(scopes: Scope[]): Promise<Admission> {
+    // Concurrency and TPM first: they refuse without consuming anything.
+    for (const scope of scopes) {
+      const concurrency = positive(scope.limits.concurrency);
+      if (concurrency !== null && (this.inflight.get(scope.key) ?? 0) >= concurrency) {
+        throw refusal(`${describe(scope)} has ${concurrency} requests in flight already (its concurrency limit)`, 1_000);
+      }
+      const tpm = positive(scope.limits.tpm);
+      if (tpm !== null) {
+        const used = await this.safely(this.limiter('tpm', tpm).get(scope.key));
+        if (used && used.consumedPoints >= tpm) throw refusal(`${describe(scope)} reached its limit of ${tpm} tokens per minute`, used.msBeforeNext);
+      }
+    }
+    const consumed: Array<{ scope: Scope; result: RateLimiterRes }> = [];
+    for (const scope of scopes) {
+      const rpm = positive(scope.limits.rpm);
+      if (rpm === null) continue;
+      try {
+        consumed.push({ scope, result: await this.limiter('rpm', rpm).consume(scope.key, 1) });
+      } catch (rejection) {
+        for (const taken of consumed) void this.safely(this.limiter('rpm', positive(taken.scope.limits.rpm)!).reward(taken.scope.key, 1));
+        if (rejection instanceof RateLimiterRes) throw refusal(`${describe(scope)} reached its limit of ${rpm} requests per minute`, rejection.msBeforeNext);
+        // Neither Redis nor the insurance limiter answered: serve rather than fail closed.
+        this.logger.warn({ msg: 'rate limiter unavailable', error: (rejection as Error)?.message });
+      }
+    }
+    for (const scope of scopes) if (positive(scope.limits.concurrency) !== null) this.inflight.set(scope.key, (this.inflight.get(scope.key) ?? 0) + 1);
+    let released = false;
+    return {
+      headers: rateLimitHeaders(consumed),
+      release: (tokens: number) => {
+        if (released) return;
+        released = true;
+        for (const scope of scopes) {
+          if (positive(scope.limits.concurrency) !== null) {
+            const left = (this.inflight.get(scope.key) ?? 1) - 1;
+            if (left > 0) this.inflight.set(scope.key, left);
+            else this.inflight.delete(scope.key);
+          }
+          const tpm = positive(scope.limits.tpm);
+          if (tpm !== null && tokens > 0) void this.safely(this.limiter('tpm', tpm).penalty(scope.key, tokens));
+        }
+      },
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis?.quit().catch(() => this.redis?.disconnect());
+  }
+
+  private limiter(kind: 'rpm' | 'tpm', points: number): RateLimiterAbstract {
+    const id = `${kind}:${points}`;
+    let limiter = this.limiters.get(id);
+    if (!limiter) {
+      const options = { points, duration: WINDOW_SECONDS, keyPrefix: `${this.store?.prefix ?? 'aigw'}:rl:${id}` };
+      limiter = this.redis
+        ? new RateLimiterRedis({ ...options, storeClient: this.redis, insuranceLimiter: new RateLimiterMemory(options) })
+        : new RateLimiterMemory(options);
+      this.limiters.set(id, limiter);
+    }
+    return limiter;
+  }
+
+  /** A store failure (with no insurance left) is logged, never fails the request. */
+  private async safely<T>(promise: Promise<T>): Promise<T | null> {
+    try {
+      return await promise;
+    } catch (error) {
+      if (error instanceof RateLimiterRes) return null;
+      this.logger.warn({ msg: 'rate limiter unavailable', error: (error as Error)?.message });
+      return null;
+    }
+  }
+}
+
+function describe(scope: Scope): string {
+  const [kind] = scope.key.split(':');
+  return kind === 'token' ? 'this API key' : kind === 'user' ? 'your account' : 'your group';
+}
+
+function refusal(message: string, retryAfterMs: number): GatewayError {
+  return new GatewayError('rate_limit', message, { retryAfterMs: Math.max(1_000, retryAfterMs) });
+}
+
+/** OpenAI's x-ratelimit-* request headers, for the tightest requests-per-minute limit that applied. */
+function rateLimitHeaders(consumed: Array<{ scope: Scope; result: RateLimiterRes }>): Record<string, string> {
+  if (consumed.length === 0) return {};
+  const tightest = consumed.reduce((a, b) => (remaining(a) <= remaining(b) ? a : b));
+  return {
+    'x-ratelimit-limit-requests': String(positive(tightest.scope.limits.rpm)),
+    'x-ratelimit-remaining-requests': String(remaining(tightest)),
+    'x-ratelimit-reset-requests': `${Math.max(1, Math.ceil(tightest.result.msBeforeNext / 1000))}s`,
+  };
+}
+
+function remaining(entry: { scope: Scope; result: RateLimiterRes }): number {
+  return Math.max(0, positive(entry.scope.limits.rpm)! - entry.result.consumedPoints);
+}
