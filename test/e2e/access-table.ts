@@ -86,4 +86,7 @@ export const ACCESS_TABLE: Record<string, Access> = {
   'GET /v1/models/:id': 'api-token',
   'GET /v1beta/models': 'api-token',
   'GET /v1beta/models/:id': 'api-token',
+  'GET /v1/dashboard/billing/subscription': 'api-token',
+  'GET /v1/dashboard/billing/usage': 'api-token',
+  'GET /api/tokens/self': 'api-token',
 };

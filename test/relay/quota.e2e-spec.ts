@@ -12,6 +12,7 @@
  * UTF-8 byte of text: a few dozen micro-USD).
  */
 import { AppConfig } from '@aigw/config';
+import { estimateTextTokens } from '@aigw/metering';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SpendLedger } from '../../apps/agent/src/relay';
@@ -220,6 +221,86 @@ describe('quota guard: reservations against token quota and user balance', () =>
     expect(answer.body).toMatchObject({ error: { type: 'invalid_request_error', param } });
     expect(fake.received).toHaveLength(0);
     expect(ledger.outstanding()).toEqual(before);
+  });
+
+  it('self-service: GET /api/tokens/self and the OpenAI-legacy billing endpoints answer for the calling key', async () => {
+    const get = async (path: string, key: string) => {
+      const response = await fetch(new URL(path, master.url), { headers: { authorization: `Bearer ${key}` } });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    const used = await tokenUsed('budget-50');
+    const self = await get('/api/tokens/self', BUDGET_KEY);
+    expect(self).toEqual({
+      status: 200,
+      body: {
+        id: expect.any(String), status: 'active', quota_micros: QUOTA_MICROS, used_micros: used, remaining_micros: QUOTA_MICROS - used,
+        balance_micros: expect.any(Number), models: null, expires_at: null,
+      },
+    });
+    const subscription = await get('/v1/dashboard/billing/subscription', BUDGET_KEY);
+    expect(subscription.body).toEqual({
+      object: 'billing_subscription', has_payment_method: true, soft_limit_usd: QUOTA_MICROS / 1_000_000, hard_limit_usd: QUOTA_MICROS / 1_000_000,
+      system_hard_limit_usd: QUOTA_MICROS / 1_000_000, access_until: 0,
+    });
+    expect((await get('/v1/dashboard/billing/usage?start_date=2026-11-01&end_date=2026-11-30', BUDGET_KEY)).body).toEqual({ object: 'list', total_usage: used / 10_000 });
+
+    // An unlimited key: bounded by its owner's balance.
+    const rich = await get('/api/tokens/self', RICH_KEY);
+    expect(rich.body).toMatchObject({ quota_micros: null, remaining_micros: rich.body.balance_micros });
+
+    const refused = await get('/api/tokens/self', 'sk-aigw-not-a-real-key-0123456789abcdef');
+    expect(refused).toEqual({ status: 401, body: { error: { code: 'unauthenticated', message: 'invalid API key' }, request_id: expect.any(String) } });
+    const legacyRefused = await get('/v1/dashboard/billing/usage', master.adminToken);
+    expect(legacyRefused.status).toBe(401);
+    expect(legacyRefused.body.error).toMatchObject({ message: 'invalid API key', type: expect.any(String) });
+  });
+
+  it('an aborted stream is billed for its prompt and what it delivered (estimated with the tokenizer, flagged)', async () => {
+    fake.respondWith({ kind: 'fixture', case: 'simpleRequest', delayBetweenMs: 100 });
+    const abort = new AbortController();
+    const requestId = `quota-abort-${randomUUID()}`;
+    const response = await fetch(new URL('/v1/chat/completions', master.url), {
+      method: 'POST',
+      signal: abort.signal,
+      headers: { authorization: `Bearer ${RICH_KEY}`, 'content-type': 'application/json', 'x-request-id': requestId },
+      body: JSON.stringify({ model: 'metered', max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'What is the capital of France?' }] }),
+    });
+    const reader = response.body!.getReader();
+    let received = '';
+    while (!/"content":"[^"]+"/.test(received)) received += new TextDecoder().decode((await reader.read()).value);
+    abort.abort();
+    const deadline = Date.now() + BOUND_MS;
+    let row: any;
+    while (!row && Date.now() < deadline) {
+      const rows = await admin<{ data: any[] }>('GET', '/api/usage?model=metered&limit=500');
+      row = rows.data.find((entry) => entry.request_id === requestId);
+    }
+    expect(row).toMatchObject({ status: 499, stream: true, estimated: true });
+    expect(row.prompt_tokens).toBeGreaterThan(5);
+    expect(row.completion_tokens).toBeGreaterThan(0);
+    expect(row.completion_tokens).toBeLessThan(16);
+    expect(row.cost_micros).toBe(row.prompt_tokens + 10 * row.completion_tokens);
+  });
+
+  it('a stream whose upstream reports no usage is metered from what it delivered, flagged as estimated', async () => {
+    const chunk = (delta: object, finish: string | null) => ({
+      data: { id: 'chatcmpl-x', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] },
+    });
+    fake.respondWith({ kind: 'sse', events: [chunk({ role: 'assistant', content: 'Paris is the capital of France.' }, null), chunk({}, 'stop'), { data: '[DONE]' }] });
+    const requestId = `quota-nousage-${randomUUID()}`;
+    const response = await fetch(new URL('/v1/chat/completions', master.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${RICH_KEY}`, 'content-type': 'application/json', 'x-request-id': requestId },
+      body: JSON.stringify({ model: 'metered', max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'What is the capital of France?' }] }),
+    });
+    expect(await response.text()).toMatch(/Paris/);
+    expect(await within(settlements.outcome(requestId), 'settlement')).toBeNull();
+    const rows = await admin<{ data: any[] }>('GET', '/api/usage?model=metered&limit=500');
+    const row = rows.data.find((entry) => entry.request_id === requestId);
+    // The delivered text, through the gateway's tokenizer (o200k).
+    expect(row).toMatchObject({ status: 200, estimated: true, completion_tokens: estimateTextTokens('Paris is the capital of France.') });
+    expect(row.completion_tokens).toBeGreaterThan(0);
+    expect(row.prompt_tokens).toBeGreaterThan(5);
   });
 
   it('a free model passes whatever the balance; an unpriced request reserves nothing', async () => {

@@ -33,6 +33,8 @@ export interface Exchange {
   reservation: Reservation | null;
   /** The rate-limit slots the request holds (null: no limit applies). */
   admission: Admission | null;
+  /** Streams: the text, reasoning and tool arguments sent to the client so far (capped), to estimate usage the upstream never reported. */
+  delivered: string;
 }
 
 export function newExchange(requestId: string, protocol: Protocol, endpoint: string): Exchange {
@@ -56,5 +58,6 @@ export function newExchange(requestId: string, protocol: Protocol, endpoint: str
     debug: false,
     reservation: null,
     admission: null,
+    delivered: '',
   };
 }

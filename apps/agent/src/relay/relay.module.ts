@@ -7,6 +7,7 @@ import { RelayService } from './relay.service';
 import { RelayRoutes } from './relay.routes';
 import { RATE_LIMIT_STORE, RateLimitService, RateLimitStore } from './rate-limits.service';
 import { RoutePlanner } from './route-plan';
+import { TokenSelfService } from './token-self.service';
 import { SpendLedger } from './spend-ledger';
 import { UpstreamDispatcher } from './upstream-dispatcher.service';
 import { UsageReporter } from './usage-reporter.service';
@@ -48,6 +49,7 @@ export class RelayModule {
         RelayService,
         AuxiliaryRelayService,
         RelayRoutes,
+        TokenSelfService,
         { provide: UsageSink, useClass: options.usageSink },
       ],
       exports: [PolicyStore, ChannelHealthRegistry, RoutePlanner, UpstreamDispatcher, SpendLedger],

@@ -5,6 +5,7 @@ import { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fas
 import { AuxiliaryRelayService } from './auxiliary-relay.service';
 import { relayErrorResponse } from './relay-error.util';
 import { RelayService } from './relay.service';
+import { TokenSelfService } from './token-self.service';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
@@ -28,6 +29,7 @@ export class RelayRoutes implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly relay: RelayService,
     private readonly auxiliary: AuxiliaryRelayService,
+    private readonly self: TokenSelfService,
   ) {}
 
   onModuleInit(): void {
@@ -53,6 +55,10 @@ export class RelayRoutes implements OnModuleInit {
     get('/v1/models/:id', (request, reply) => this.auxiliary.listModels(request, reply, param(request, 'id')));
     get('/v1beta/models', (request, reply) => this.auxiliary.listModels(request, reply));
     get('/v1beta/models/:id', (request, reply) => this.auxiliary.listModels(request, reply, param(request, 'id')));
+    // Self-service for the calling key (chat front-ends' billing panels).
+    get('/v1/dashboard/billing/subscription', (request, reply) => this.self.billing('subscription', request, reply));
+    get('/v1/dashboard/billing/usage', (request, reply) => this.self.billing('usage', request, reply));
+    get('/api/tokens/self', (request, reply) => this.self.self(request, reply));
   }
 
   private gemini(target: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {

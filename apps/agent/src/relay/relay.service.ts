@@ -211,6 +211,7 @@ export class RelayService {
           fail(event.error);
           return;
         }
+        noteDelivered(exchange, event);
         const clean = sanitizeEventUsage(event);
         if (clean.type === 'start' && clean.usage) exchange.usage = { ...exchange.usage, ...clean.usage };
         if (clean.type === 'finish') {
@@ -269,4 +270,15 @@ export class RelayService {
       if (!raw.destroyed) raw.end();
     }
   }
+}
+
+/** Enough text to estimate what an aborted or usage-less stream delivered; beyond it the estimate is a lower bound. */
+const MAX_DELIVERED_CHARS = 1_000_000;
+
+function noteDelivered(exchange: Exchange, event: StreamEvent): void {
+  if (exchange.delivered.length >= MAX_DELIVERED_CHARS) return;
+  if (event.type === 'text-delta') exchange.delivered += event.text;
+  else if (event.type === 'reasoning-delta' && event.text) exchange.delivered += event.text;
+  else if (event.type === 'tool-call-delta') exchange.delivered += event.argumentsDelta;
+  else if (event.type === 'tool-call-start') exchange.delivered += event.name;
 }

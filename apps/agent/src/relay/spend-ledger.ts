@@ -102,6 +102,16 @@ export class SpendLedger {
     this.forget(at - CONFIRMATION_MEMORY_MS);
   }
 
+  /** One token's and its owner's spend awaiting settlement and in flight. */
+  held(tokenId: string, userId: string): { tokenUnconfirmed: number; tokenReserved: number; userUnconfirmed: number; userReserved: number } {
+    return {
+      tokenUnconfirmed: this.get(this.unconfirmed, `t:${tokenId}`),
+      tokenReserved: this.get(this.reserved, `t:${tokenId}`),
+      userUnconfirmed: this.get(this.unconfirmed, `u:${userId}`),
+      userReserved: this.get(this.reserved, `u:${userId}`),
+    };
+  }
+
   /** Totals in flight and awaiting settlement (0 and 0 when the agent is idle and settled). */
   outstanding(): { reservedMicros: number; unconfirmedMicros: number; reservations: number } {
     let reservedMicros = 0;

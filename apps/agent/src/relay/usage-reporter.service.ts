@@ -1,4 +1,5 @@
 import { UsageRecord } from '@aigw/contracts';
+import { estimateInputTokens, estimateTextTokens } from '@aigw/metering';
 import { computeCostMicros } from '@aigw/quota';
 import { Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
@@ -24,7 +25,10 @@ export class UsageReporter {
     const policy = this.policy.current;
     const model = policy.model(exchange.request.model);
     exchange.usage = sanitizeUsage(exchange.usage);
-    const cost = model && exchange.status < 400 ? computeCostMicros(exchange.usage, model, exchange.caller.groupRatioPpm) : 0;
+    const estimated = estimateMissingUsage(exchange);
+    // A client that went away mid-stream pays for the prompt and what it was sent.
+    const billable = exchange.status < 400 || (exchange.status === 499 && exchange.stream && exchange.firstByteAt !== null);
+    const cost = model && billable ? computeCostMicros(exchange.usage, model, exchange.caller.groupRatioPpm) : 0;
     if (exchange.reservation) this.spend.complete(exchange.reservation, cost);
     exchange.admission?.release(exchange.usage.inputTokens + exchange.usage.outputTokens);
     const record: UsageRecord = {
@@ -41,6 +45,7 @@ export class UsageReporter {
       cached_tokens: exchange.usage.cachedInputTokens,
       cache_write_tokens: exchange.usage.cacheWriteInputTokens,
       reasoning_tokens: exchange.usage.reasoningTokens,
+      ...(estimated ? { estimated: true } : {}),
       cost_micros: cost,
       latency_ms: Math.round(performance.now() - exchange.started),
       first_token_ms: exchange.firstByteAt === null ? null : Math.round(exchange.firstByteAt - exchange.started),
@@ -56,4 +61,28 @@ export class UsageReporter {
       this.logger.error({ msg: 'usage sink failed', requestId: exchange.requestId, error: (error as Error).message });
     }
   }
+}
+
+/**
+ * A stream that delivered something but whose upstream never reported usage
+ * (the client aborted before the final usage event, or an upstream that sends
+ * none) is metered with the tokenizer: the prompt from the request, the output
+ * from what was delivered. Returns whether anything was estimated.
+ */
+function estimateMissingUsage(exchange: Exchange): boolean {
+  if (!exchange.stream || exchange.firstByteAt === null || !exchange.request) return false;
+  if (exchange.status >= 400 && exchange.status !== 499) return false;
+  let estimated = false;
+  if (exchange.usage.inputTokens === 0) {
+    const input = estimateInputTokens(exchange.request);
+    if (input > 0) {
+      exchange.usage = { ...exchange.usage, inputTokens: input };
+      estimated = true;
+    }
+  }
+  if (exchange.usage.outputTokens === 0 && exchange.delivered.length > 0) {
+    exchange.usage = { ...exchange.usage, outputTokens: estimateTextTokens(exchange.delivered) };
+    estimated = true;
+  }
+  return estimated;
 }
