@@ -119,6 +119,8 @@ describe('usage normalisation and exact costs from captures, native and translat
     harness = await startRelayHarness();
     settlements = await SettlementWatcher.start(harness.master.master.app.get(AppConfig).redisPrefix);
     const channels = (await admin('GET', '/api/channels?limit=10')).data as Array<{ id: string; name: string }>;
+    // The Anthropic account costs us half the list price: the margin shows on each usage record.
+    await admin('PATCH', `/api/channels/${channels.find((channel) => channel.name === 'fake-anthropic')!.id}`, { settings: { cost_ratio: 0.5 } });
     for (const entry of CASES) {
       const model = `billing-${entry.upstream}`;
       await admin('POST', '/api/models', { name: model, price: { input: '1', output: '4', cached_input: '0.1', cache_write: '1.25' } });
@@ -148,7 +150,8 @@ describe('usage normalisation and exact costs from captures, native and translat
           const rows = await admin('GET', `/api/usage?model=${model}&limit=500`);
           const matching = rows.data.filter((row: { request_id: string }) => row.request_id === requestId);
           expect(matching).toHaveLength(1);
-          expect(matching[0]).toMatchObject({ ...expected, estimated: false, status: 200, stream, cost_micros: costOf(expected) });
+          const channelCost = entry.upstream === 'anthropic' ? Math.ceil(costOf(expected) / 2) : costOf(expected);
+          expect(matching[0]).toMatchObject({ ...expected, estimated: false, status: 200, stream, cost_micros: costOf(expected), channel_cost_micros: channelCost });
         });
       }
     }

@@ -73,6 +73,7 @@ export class ChannelTimeoutsSchema {
 
 /** A channel's `settings` (admin API and bootstrap): limits, timeouts, breaker. */
 export class ChannelSettingsSchema {
+  @IsOptional() @IsNumber({ maxDecimalPlaces: 6, allowNaN: false, allowInfinity: false }) @Min(0) @Max(100) cost_ratio?: number;
   @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(0) @Max(100_000) max_concurrency?: number | null;
   @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(0) @Max(10_000_000) rpm?: number | null;
   @IsOptional() @ValidateNested() @Type(() => ChannelTimeoutsSchema) timeouts?: ChannelTimeoutsSchema;

@@ -5,8 +5,15 @@
  * global `routing` section of the config file, then to built-in defaults.
  */
 
-/** Per-channel limits, timeouts and circuit breaker. */
+/** Per-channel limits, timeouts, circuit breaker and cost. */
 export interface ChannelSettings {
+  /**
+   * What this channel costs us relative to the model's customer price (0.8:
+   * the provider charges 80 % of what we bill). Kept on each usage record as
+   * `channel_cost_micros` (no group multiplier), so margins can be reported.
+   * Default 1.
+   */
+  cost_ratio?: number;
   /** Requests in flight on this channel at most; beyond it the channel is skipped like an open circuit. null/0: unlimited. */
   max_concurrency?: number | null;
   /** Requests started per rolling minute at most; beyond it the channel is skipped. null/0: unlimited. */

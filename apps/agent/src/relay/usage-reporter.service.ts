@@ -29,6 +29,8 @@ export class UsageReporter {
     // A client that went away mid-stream pays for the prompt and what it was sent.
     const billable = exchange.status < 400 || (exchange.status === 499 && exchange.stream && exchange.firstByteAt !== null);
     const cost = model && billable ? computeCostMicros(exchange.usage, model, exchange.caller.groupRatioPpm) : 0;
+    const costRatio = exchange.candidate?.channel.settings.cost_ratio ?? 1;
+    const channelCost = model && billable && exchange.candidate ? computeCostMicros(exchange.usage, model, Math.round(costRatio * 1_000_000)) : 0;
     if (exchange.reservation) this.spend.complete(exchange.reservation, cost);
     exchange.admission?.release(exchange.usage.inputTokens + exchange.usage.outputTokens);
     const record: UsageRecord = {
@@ -47,6 +49,7 @@ export class UsageReporter {
       reasoning_tokens: exchange.usage.reasoningTokens,
       ...(estimated ? { estimated: true } : {}),
       cost_micros: cost,
+      channel_cost_micros: channelCost,
       latency_ms: Math.round(performance.now() - exchange.started),
       first_token_ms: exchange.firstByteAt === null ? null : Math.round(exchange.firstByteAt - exchange.started),
       status: exchange.status,
