@@ -71,6 +71,7 @@ export const ACCESS_TABLE: Record<string, Access> = {
 
   'GET /api/usage': [...ALL],
   'GET /api/usage/daily': [...ALL],
+  'GET /api/usage/export.csv': [...ALL],
   'GET /api/audit': [...STAFF_READ],
 
   // The data plane: gateway API tokens, never admin JWTs.

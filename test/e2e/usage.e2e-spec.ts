@@ -270,6 +270,53 @@ describe('admin API: /api/usage, /api/usage/daily, /api/audit', () => {
     });
   });
 
+  describe('GET /api/usage/export.csv', () => {
+    const csv = async (token: string, query = '') => {
+      const response = await fetch(new URL(`/api/usage/export.csv${query}`, master.url), { headers: { authorization: `Bearer ${token}` } });
+      return { status: response.status, type: response.headers.get('content-type'), disposition: response.headers.get('content-disposition'), text: await response.text() };
+    };
+    const HEADER =
+      'created_at,request_id,user_id,token_id,group_id,channel_id,region,model,upstream_model,endpoint,status,stream,prompt_tokens,completion_tokens,' +
+      'cached_tokens,cache_write_tokens,reasoning_tokens,estimated,cost_micros,channel_cost_micros,latency_ms,first_token_ms,error_class';
+
+    it('exports the usage log oldest first under a header row, with the same filters; a user gets only their own', async () => {
+      const all = await csv(master.adminToken);
+      expect(all).toMatchObject({ status: 200, type: 'text/csv; charset=utf-8', disposition: 'attachment; filename="usage.csv"' });
+      const lines = all.text.split('\r\n');
+      expect(lines.at(-1)).toBe('');
+      expect(lines[0]).toBe(HEADER);
+      const listed = await admin('GET', '/api/usage', { query: { limit: 500 } });
+      expect(lines.slice(1, -1).map((line) => line.split(',')[1])).toEqual(ids(listed.body).reverse());
+      const first = lines.find((line) => line.includes(',req-a1,'))!;
+      expect(first).toBe(`2026-03-01T10:00:00.000Z,req-a1,${alice.id},${aliceToken.id},,${channelX},eu,gpt-4o,gpt-4o-2024-08-06,chat,200,true,100,50,0,0,0,false,1500,900,420,120,`);
+
+      const own = await csv(alice.token, `?user_id=${bob.id}`);
+      expect(own.text.split('\r\n').slice(1, -1).map((line) => line.split(',')[1])).toEqual(['req-a1', 'req-a2', 'req-a3']);
+      const filtered = await csv(master.adminToken, '?model=claude-sonnet');
+      expect(filtered.text.split('\r\n').slice(1, -1).every((line) => line.includes(',claude-sonnet,'))).toBe(true);
+      expect((await csv(master.adminToken, '?user_id=alice')).status).toBe(400);
+      expect((await fetch(new URL('/api/usage/export.csv', master.url))).status).toBe(401);
+    });
+
+    it('escapes cells a spreadsheet would evaluate, and quotes commas and quotes', async () => {
+      await settle({
+        ...records()[0],
+        request_id: '=HYPERLINK("http://evil.example","x")',
+        model: '@SUM(A1)',
+        upstream_model: '-2+3',
+        error_class: 'plain, with "quotes"',
+        cost_micros: 0,
+        channel_cost_micros: 0,
+        created_at: '2026-05-05T00:00:00.000Z',
+      });
+      const out = await csv(master.adminToken, '?model=%40SUM(A1)');
+      const line = out.text.split('\r\n')[1];
+      expect(line).toContain(`,"'=HYPERLINK(""http://evil.example"",""x"")",`);
+      expect(line).toContain(`,'@SUM(A1),'-2+3,`);
+      expect(line.endsWith(',"plain, with ""quotes"""')).toBe(true);
+    });
+  });
+
   describe('GET /api/usage/daily', () => {
     const key = (row: any) => `${row.day} ${row.model} ${row.user_id === alice.id ? 'alice' : row.user_id === bob.id ? 'bob' : row.user_id}`;
 

@@ -1,6 +1,6 @@
 import { Page, Role } from '@aigw/contracts';
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, Query } from '@nestjs/common';
+import { ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import { Principal } from '../auth/principal';
 import { AuditListQueryDto, RollupListQueryDto, UsageListQueryDto } from '../dtos/usage.dto';
@@ -16,6 +16,16 @@ export class UsageController {
   @Access(Role.Operator, Role.Viewer, Role.User)
   list(@CurrentPrincipal() principal: Principal, @Query() query: UsageListQueryDto): Promise<Page<Record<string, unknown>>> {
     return this.usage.listUsage(principal, query);
+  }
+
+  /** The usage log as CSV (same filters; a `user` gets only their own; formula-escaped). */
+  @Get('usage/export.csv')
+  @Access(Role.Operator, Role.Viewer, Role.User)
+  @Header('content-type', 'text/csv; charset=utf-8')
+  @Header('content-disposition', 'attachment; filename="usage.csv"')
+  @ApiProduces('text/csv')
+  exportCsv(@CurrentPrincipal() principal: Principal, @Query() query: UsageListQueryDto): Promise<string> {
+    return this.usage.exportUsageCsv(principal, query);
   }
 
   /** Sums per UTC day, token, user, channel and model. */
