@@ -120,6 +120,31 @@ describe('job queue: settlement and rollups', () => {
     expect((await queue.health()).failed).toBeGreaterThanOrEqual(1);
   }, 5_000);
 
+  it('the ledger sums to every balance, to the micro-unit, after charges, re-deliveries and admin adjustments (who and why kept)', async () => {
+    const record = usage({ user_id: alice.id, token_id: tokenId, cost_micros: 777 });
+    await (await queue.enqueue('settle-usage', record, { jobId: `ledger-${record.request_id}` })).finished();
+    // The job is gone (completed, removed, or another id altogether): a re-delivery is still a no-op.
+    await (await queue.enqueue('settle-usage', record, { jobId: `ledger-replay-${record.request_id}` })).finished();
+    const adjusted = await master.request('POST', `/api/users/${alice.id}/balance-adjustments`, {
+      token: master.adminToken,
+      body: { amount_usd: '-0.000123', note: 'goodwill reversal' },
+    });
+    expect(adjusted.status).toBe(201);
+    const sums = await master.master.database.dataSource.query(
+      `SELECT u.id, u.balance_micros::text AS balance, COALESCE(sum(l.amount_micros), 0)::text AS ledger
+       FROM users u LEFT JOIN balance_ledger l ON l.user_id = u.id GROUP BY u.id, u.balance_micros`,
+    );
+    expect(sums.length).toBeGreaterThan(0);
+    for (const row of sums) expect(row.ledger, `user ${row.id}`).toBe(row.balance);
+    const charges = await master.master.database.dataSource.query(`SELECT count(*)::int AS n FROM balance_ledger WHERE request_id = $1`, [record.request_id]);
+    expect(charges).toEqual([{ n: 1 }]);
+    const [adjustment] = await master.master.database.dataSource.query(
+      `SELECT kind, amount_micros::text AS amount, note, actor_id FROM balance_ledger WHERE user_id = $1 AND note = 'goodwill reversal'`,
+      [alice.id],
+    );
+    expect(adjustment).toMatchObject({ kind: 'adjustment', amount: '-123', note: 'goodwill reversal', actor_id: expect.any(String) });
+  });
+
   it('schedules today’s rollup, and yesterday’s during the first UTC hour', async () => {
     const scheduler = master.master.app.get(RollupSchedulerService);
     expect(await scheduler.schedule(new Date('2026-11-22T00:30:00Z'))).toEqual(['2026-11-22', '2026-11-21']);
