@@ -11,6 +11,7 @@ import {
   JobQueue,
   PermanentJobError,
   QueueHealth,
+  JobState,
 } from './job-queue';
 
 const QUEUE_NAME = 'jobs';
@@ -76,6 +77,14 @@ export class BullmqJobQueue extends JobQueue {
     await this.events.waitUntilReady();
     const job = await this.queue.add(name, payload, options.jobId ? { jobId: options.jobId } : undefined);
     return { id: job.id!, finished: () => job.waitUntilFinished(this.events).then(() => undefined) };
+  }
+
+  async state(jobId: string): Promise<JobState> {
+    const state = await this.queue.getJobState(jobId);
+    if (state === 'completed') return 'completed';
+    if (state === 'failed') return 'failed';
+    if (state === 'unknown') return 'missing';
+    return 'pending';
   }
 
   async health(): Promise<QueueHealth> {

@@ -10,6 +10,7 @@ import {
   JobQueue,
   PermanentJobError,
   QueueHealth,
+  JobState,
 } from './job-queue';
 
 interface PendingJob {
@@ -40,6 +41,8 @@ export class InProcessJobQueue extends JobQueue {
   private running = false;
   private closed = false;
   private failed = 0;
+  /** Ids of jobs that failed for good (bounded like `completed`). */
+  private readonly failedIds = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(processors: JobProcessor[]) {
@@ -66,6 +69,13 @@ export class InProcessJobQueue extends JobQueue {
     this.ready.push(job);
     this.pump();
     return { id, finished: () => done };
+  }
+
+  async state(jobId: string): Promise<JobState> {
+    if (this.pending.has(jobId)) return 'pending';
+    if (this.completed.has(jobId)) return 'completed';
+    if (this.failedIds.has(jobId)) return 'failed';
+    return 'missing';
   }
 
   async health(): Promise<QueueHealth> {
@@ -102,6 +112,8 @@ export class InProcessJobQueue extends JobQueue {
       } catch (error) {
         if (job.attempt >= JOB_ATTEMPTS || !processor || error instanceof PermanentJobError) {
           this.failed += 1;
+          this.failedIds.add(job.id);
+          if (this.failedIds.size > COMPLETED_MAX) this.failedIds.delete(this.failedIds.values().next().value!);
           this.pending.delete(job.id);
           job.reject(error);
         } else {

@@ -34,9 +34,14 @@ export interface QueueHealth {
   error?: string;
 }
 
+/** Where a job is: still to run (waiting, active, delayed for a retry), done, failed for good, or gone (its queue lost it). */
+export type JobState = 'pending' | 'completed' | 'failed' | 'missing';
+
 /** Settlement and rollup jobs: BullMQ on Redis when configured, else in-process. */
 export abstract class JobQueue {
   abstract enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options?: JobOptions): Promise<JobHandle>;
+  /** Lets a producer that keeps its own copy find out whether a job was lost (e.g. Redis restarted without persistence). */
+  abstract state(jobId: string): Promise<JobState>;
   abstract health(): Promise<QueueHealth>;
   abstract close(): Promise<void>;
 }
