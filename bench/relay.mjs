@@ -20,7 +20,9 @@
 // one keep-alive connection, alternating between the direct model and a model whose
 // first channel (base URL under the mock's /fail prefix, which answers every request
 // 500) fails before its second channel (the mock) answers: the added latency of one
-// failed attempt. The routing figures (weighted, failover) are informational, no
+// failed attempt. unmetered (c only, highest connection count): the chat row on a gateway
+// with relay_metering: false, against which the metered chat row must keep ≥ 90 %.
+// The routing figures (weighted, failover) are informational, no
 // threshold. Per row: req/s, latency p50/p99 over every 2xx answer,
 // server CPU per request (utime+stime from /proc/<pid>/stat), server RSS (VmRSS
 // sampled every 200 ms), mock / Postgres+Redis / load-generator CPU, and the CPU
@@ -40,7 +42,7 @@
 // Knobs (env): BENCH_RELAY_DURATION (8 s), BENCH_RELAY_WARMUP (2 s),
 //   BENCH_RELAY_CONNECTIONS (16,64), BENCH_RELAY_TTFB_REQUESTS (500),
 //   BENCH_RELAY_FAILOVER_REQUESTS (500 per model, after 200 warm-up requests each),
-//   BENCH_RELAY_TARGETS (mock,bare,ours,portkey), BENCH_RELAY_SCENARIOS (chat,stream,translated,weighted,failover),
+//   BENCH_RELAY_TARGETS (mock,bare,ours,portkey), BENCH_RELAY_SCENARIOS (chat,stream,translated,weighted,failover,unmetered),
 //   BENCH_RELAY_PROFILE (auto|always|never|a list of chat,stream,translated,ttfb), BENCH_RELAY_BACKENDS (auto|embedded),
 //   BENCH_RELAY_SETTLE (12 s bound of the settlement phase), BENCH_RELAY_MAX_RETRIES (6, noisy rows),
 //   BENCH_RELAY_GATEWAY_NODE_ARGS (extra node flags for the gateway, e.g. --max-semi-space-size=16),
@@ -268,7 +270,7 @@ async function runMain() {
   const FAILOVER_WARMUP = 200;
   const SETTLE_SECONDS = intFromEnv('BENCH_RELAY_SETTLE', 12, 0, 300);
   const ALL_TARGETS = ['mock', 'bare', 'ours', 'portkey'];
-  const ALL_SCENARIOS = ['chat', 'stream', 'translated', 'weighted', 'failover'];
+  const ALL_SCENARIOS = ['chat', 'stream', 'translated', 'weighted', 'failover', 'unmetered'];
   const TARGETS = listFromEnv('BENCH_RELAY_TARGETS', ALL_TARGETS.join(','));
   const SCENARIOS = listFromEnv('BENCH_RELAY_SCENARIOS', ALL_SCENARIOS.join(','));
   for (const target of TARGETS) if (!ALL_TARGETS.includes(target)) throw new Error(`BENCH_RELAY_TARGETS: unknown ${target}`);
@@ -375,6 +377,8 @@ async function runMain() {
       { id: 'translated', label: 'chat → Anthropic upstream (translated), non-streaming', stream: false, targets: ['ours'] },
       // Routing: the 64-connection chat row with 4 channels of one priority, weights 1:2:3:4; the mock counts each channel's requests.
       { id: 'weighted', label: `chat, non-streaming, ${WEIGHTED_CHANNELS.length} weighted channels (${WEIGHTED_CHANNELS.map((c) => c.weight).join(':')})`, stream: false, targets: ['ours'], maxConnectionsOnly: true, countChannels: true, informational: true },
+      // Metering cost: the 64-connection chat row on a gateway started with relay_metering: false (no usage records, quota or limits).
+      { id: 'unmetered', label: 'chat, non-streaming, metering and quota off', stream: false, targets: ['ours'], maxConnectionsOnly: true, informational: true, startOptions: { metering: false } },
     ];
     const plainHeaders = { 'content-type': 'application/json', authorization: 'Bearer sk-mock' };
 
@@ -427,11 +431,11 @@ async function runMain() {
      * settlement backlog a scenario leaves in Redis is not worked off by the next
      * scenario's process (it would compete with that scenario's load).
      */
-    async function startGateway(extraArgs = [], { failoverRouting = false } = {}) {
+    async function startGateway(extraArgs = [], { failoverRouting = false, metering = true } = {}) {
       const port = await freePort();
       const dataDir = mkdtempSync(join(tmp, 'aigw-data-'));
       const configPath = join(dataDir, 'config.yaml');
-      writeFileSync(configPath, gatewayConfig({ mockUrl, token: gatewayToken, failoverRouting }));
+      writeFileSync(configPath, gatewayConfig({ mockUrl, token: gatewayToken, failoverRouting, metering }));
       gatewayStarts += 1;
       const redisPrefix = backends.redis ? `${backends.redis.prefix}-${gatewayStarts}` : null;
       const env = cleanEnv();
@@ -507,7 +511,7 @@ async function runMain() {
               retriesLeft -= 1;
               console.log(`  (${row.otherCores.toFixed(2)} cores busy elsewhere during that window: measuring again)`);
             }
-            const started = await target.start();
+            const started = await target.start([], scenario.startOptions ?? {});
             try {
               const quiet = await waitQuiet(started.child.pid, QUIET_WAIT_MS);
               await sanityCheck(targetId, scenario, started.port, req);
@@ -596,6 +600,8 @@ async function runMain() {
     ratio(`ours / bare, non-streaming, ${MAX_CONN} connections, same protocol ≥ 75 %`, find('ours', 'chat'), find('bare', 'chat'), 0.75, pct, 'chat');
     ratio(`ours / Portkey, non-streaming, ${MAX_CONN} connections ≥ 4×`, find('ours', 'chat'), find('portkey', 'chat'), 4, times, 'chat');
     ratio(`translated ours / bare, non-streaming, ${MAX_CONN} connections ≥ 60 %`, find('ours', 'translated'), find('bare', 'chat'), 0.6, pct, 'translated');
+    // Metering and quota (usage record, settlement, balance reservation) cost under 10 % of relay throughput.
+    ratio(`ours metered / ours with relay_metering off, non-streaming, ${MAX_CONN} connections ≥ 90 %`, find('ours', 'chat'), find('ours', 'unmetered'), 0.9, pct, 'chat');
     if (ttfb.has('ours') && ttfb.has('mock')) {
       const overhead = ttfb.get('ours').p50 - ttfb.get('mock').p50;
       acceptance.push({
@@ -624,6 +630,7 @@ async function runMain() {
       addInfo(`ours/Portkey stream @${c}`, find('ours', 'stream', c), find('portkey', 'stream', c));
       addInfo(`bare/mock chat @${c}`, find('bare', 'chat', c), find('mock', 'chat', c));
       addInfo(`weighted ${WEIGHTED_CHANNELS.length} channels/1 channel chat @${c}`, find('ours', 'weighted', c), find('ours', 'chat', c));
+      addInfo(`metered/unmetered chat @${c}`, find('ours', 'chat', c), find('ours', 'unmetered', c));
     }
     // Routing figures: informational, no threshold.
     const routing = routingSummary({ results, failover, MAX_CONN });
@@ -1154,13 +1161,13 @@ const FAILOVER_ROUTING = { retry_budget_ratio: 10, breaker: { enabled: false } }
  *   at priority 10, then the bench-openai channel at priority 0;
  * - bench-weighted: WEIGHTED_CHANNELS, priority 0, weights 1:2:3:4, base URLs /c1/v1 … /c4/v1.
  */
-function gatewayConfig({ mockUrl, token, failoverRouting = false }) {
+function gatewayConfig({ mockUrl, token, failoverRouting = false, metering = true }) {
   const flow = (value) => JSON.stringify(value);
   const failing = { name: 'bench-failover-a', type: 'openai', base_url: `${mockUrl}/fail/v1`, key: 'sk-upstream-failover-bench', ...FAILOVER_CHANNEL_SETTINGS };
   const weighted = WEIGHTED_CHANNELS.map((c) => ({ name: c.name, type: 'openai', base_url: `${mockUrl}/${c.prefix}/v1`, key: `sk-upstream-weighted-bench-${c.prefix}` }));
   return `# written by bench/relay.mjs
 log_level: warn
-${failoverRouting ? `routing: ${flow(FAILOVER_ROUTING)}\n` : ''}bootstrap:
+${failoverRouting ? `routing: ${flow(FAILOVER_ROUTING)}\n` : ''}${metering ? '' : 'relay_metering: false\n'}bootstrap:
   users:
     - { username: bench, role: user, balance_usd: 1000000 }
   channels:

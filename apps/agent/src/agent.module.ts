@@ -25,6 +25,7 @@ export class AgentModule {
       imports: [RelayModule.forRoot({
           usageSink: LogUsageSink,
           routing: config.routing,
+          metering: config.relayMetering,
           rateLimitStore: config.redisUrl ? { redisUrl: config.redisUrl, prefix: config.redisPrefix } : null,
         }),],
       controllers: [AgentHealthController],

@@ -38,6 +38,8 @@ export interface MasterAppOptions {
   print?: (line: string) => void;
   /** Skip listen (for in-process tests using app.inject). */
   listen?: boolean;
+  /** false (BullMQ only): settlement runs in a separate worker process (`npm start` does that with Redis). Default true. */
+  settleInProcess?: boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -74,7 +76,7 @@ export async function createMasterApp(config: AppConfig, options: MasterAppOptio
       void reply.header('x-request-id', request.id);
     });
 
-    const app = await NestFactory.create<NestFastifyApplication>(MasterModule.forRoot(config, database), adapter, {
+    const app = await NestFactory.create<NestFastifyApplication>(MasterModule.forRoot(config, database, { settleInProcess: options.settleInProcess ?? true }), adapter, {
       logger: new PinoNestLogger(logger),
     });
     app.useGlobalPipes(new NulCharacterPipe(), createValidationPipe());

@@ -47,7 +47,8 @@ import { UsersService } from './services/users.service';
 /** The control plane (admin API, auth, settlement queue) and the embedded agent. Wiring only. */
 @Module({})
 export class MasterModule {
-  static forRoot(config: AppConfig, database: Database): DynamicModule {
+  /** `settleInProcess: false` (with Redis): this process only enqueues settlement jobs; a worker process settles them. */
+  static forRoot(config: AppConfig, database: Database, options: { settleInProcess?: boolean } = {}): DynamicModule {
     return {
       module: MasterModule,
       imports: [
@@ -61,12 +62,13 @@ export class MasterModule {
         JwtModule.register({}),
         TerminusModule,
         ScheduleModule.forRoot(),
-        QueueModule.forRoot(),
+        QueueModule.forRoot({ consume: options.settleInProcess ?? true }),
         // The embedded agent: the data plane on the same port.
         RelayModule.forRoot({
           usageSink: QueueUsageSink,
           channelStatusSink: DatabaseChannelStatusSink,
           routing: config.routing,
+          metering: config.relayMetering,
           rateLimitStore: config.redisUrl ? { redisUrl: config.redisUrl, prefix: config.redisPrefix } : null,
         }),
       ],

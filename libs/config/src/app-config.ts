@@ -24,6 +24,8 @@ export class AppConfig {
   readonly previousSecretKeys: Buffer[];
   readonly logLevel: LogLevel;
   readonly relayBodyLimitBytes: number;
+  /** false: no usage records, quotas or rate limits on the relay (benchmarks only). */
+  readonly relayMetering: boolean;
   readonly routing: RoutingDefaults;
   readonly bootstrap: BootstrapConfig;
   /** Where the values came from, for the start banner. */

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import {
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -47,6 +48,8 @@ export class ConfigFile {
   @IsOptional() @IsArray() @Matches(SECRET_KEY_PATTERN, { each: true, message: 'each must be 32 bytes as 64 hex characters or base64' }) previous_secret_keys?: string[];
   /** Largest request body the /v1 relay accepts, in MiB (413 beyond). */
   @IsOptional() @IsInt() @Min(1) @Max(512) relay_body_limit_mb?: number;
+  /** false: the relay keeps no usage records and checks no quota or rate limit (benchmarks and troubleshooting only). */
+  @IsOptional() @IsBoolean() relay_metering?: boolean;
   /** pino log level. */
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) log_level?: string;
   /** Retries, failover, circuit breakers and affinity: defaults for every model and channel. */

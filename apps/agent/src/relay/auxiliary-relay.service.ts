@@ -1,7 +1,7 @@
 import { ROUTE_DEBUG_HEADER } from '@aigw/contracts';
 import { GatewayError, SseReader, UpstreamAnswer, codecFor, formatSse } from '@aigw/providers';
 import { estimateInputTokens } from '@aigw/metering';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import { assertModelAllowed, authenticate, extractApiKey } from './client-auth.util';
@@ -13,6 +13,7 @@ import { auxiliaryWorstCaseMicros } from './relay-quota.util';
 import { RoutePlanner } from './route-plan';
 import { SpendLedger } from './spend-ledger';
 import { RateLimitService } from './rate-limits.service';
+import { RELAY_METERING } from './relay-options';
 import { RouteContext, assertShallow } from './relay-request.util';
 import { relayInternalError, waitForDrain } from './relay-stream.util';
 import { usageFromOpenAiBody } from './relay-usage.util';
@@ -35,6 +36,7 @@ export class AuxiliaryRelayService {
     private readonly planner: RoutePlanner,
     private readonly spend: SpendLedger,
     private readonly limits: RateLimitService,
+    @Inject(RELAY_METERING) private readonly metering: boolean,
   ) {}
 
   /**
@@ -100,8 +102,10 @@ export class AuxiliaryRelayService {
       assertModelAllowed(exchange.caller, body.model);
       exchange.debug = wantsRouteDebug(exchange.caller, request.headers);
       const route = this.planner.plan(policy, exchange.caller, body.model, request.headers, body);
-      await this.limits.admitExchange(exchange, reply);
-      exchange.reservation = this.spend.reserve(exchange.caller, auxiliaryWorstCaseMicros(kind, body, policy.model(body.model), exchange.caller.groupRatioPpm));
+      if (this.metering) {
+        await this.limits.admitExchange(exchange, reply);
+        exchange.reservation = this.spend.reserve(exchange.caller, auxiliaryWorstCaseMicros(kind, body, policy.model(body.model), exchange.caller.groupRatioPpm));
+      }
       const answer = await this.upstream.dispatch(
         exchange,
         request,

@@ -14,3 +14,4 @@ export * from './route-debug.util';
 export * from './spend-ledger';
 export * from './relay-quota.util';
 export * from './rate-limits.service';
+export * from './relay-options';

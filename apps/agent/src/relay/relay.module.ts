@@ -6,6 +6,7 @@ import { PolicyStore } from './policy-store';
 import { RelayService } from './relay.service';
 import { RelayRoutes } from './relay.routes';
 import { RATE_LIMIT_STORE, RateLimitService, RateLimitStore } from './rate-limits.service';
+import { RELAY_METERING } from './relay-options';
 import { RoutePlanner } from './route-plan';
 import { TokenSelfService } from './token-self.service';
 import { SpendLedger } from './spend-ledger';
@@ -19,6 +20,8 @@ export interface RelayModuleOptions {
   channelStatusSink?: Type<ChannelStatusSink>;
   /** The config's resolved `routing:` section. */
   routing: RoutingDefaults;
+  /** false: no usage records, quotas or rate limits (benchmarks only); default true. */
+  metering?: boolean;
   /** Rate-limit counters in Redis (shared), or null for this process only. */
   rateLimitStore?: RateLimitStore | null;
   imports?: DynamicModule['imports'];
@@ -39,6 +42,7 @@ export class RelayModule {
         PolicyStore,
         { provide: ROUTING_DEFAULTS, useValue: options.routing },
         { provide: RATE_LIMIT_STORE, useValue: options.rateLimitStore ?? null },
+        { provide: RELAY_METERING, useValue: options.metering ?? true },
         RateLimitService,
         { provide: ChannelStatusSink, useClass: options.channelStatusSink ?? LogChannelStatusSink },
         ChannelHealthRegistry,

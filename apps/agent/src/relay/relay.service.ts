@@ -11,7 +11,7 @@ import {
   codecFor,
 } from '@aigw/providers';
 import { ROUTE_DEBUG_HEADER } from '@aigw/contracts';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import { assertModelAllowed, authenticate, extractApiKey } from './client-auth.util';
@@ -27,6 +27,7 @@ import { chatWorstCaseMicros } from './relay-quota.util';
 import { RoutePlanner } from './route-plan';
 import { SpendLedger } from './spend-ledger';
 import { RateLimitService } from './rate-limits.service';
+import { RELAY_METERING } from './relay-options';
 import { describeRoute, wantsRouteDebug } from './route-debug.util';
 
 export type { RouteContext };
@@ -50,6 +51,7 @@ export class RelayService {
     private readonly planner: RoutePlanner,
     private readonly spend: SpendLedger,
     private readonly limits: RateLimitService,
+    @Inject(RELAY_METERING) private readonly metering: boolean,
   ) {}
 
   async handle(protocol: Protocol, request: FastifyRequest, reply: FastifyReply, route: RouteContext = {}): Promise<void> {
@@ -71,10 +73,12 @@ export class RelayService {
       assertModelAllowed(exchange.caller, chat.model);
       exchange.debug = wantsRouteDebug(exchange.caller, request.headers);
       const planned = this.planner.plan(policy, exchange.caller, chat.model, request.headers, request.body);
-      await this.limits.admitExchange(exchange, reply);
-      // Nothing is forwarded unless its worst case fits the token's quota and the owner's balance.
-      const worstCase = chatWorstCaseMicros(chat, policy.model(chat.model), exchange.caller.groupRatioPpm, untranslatable ? request.body : undefined);
-      exchange.reservation = this.spend.reserve(exchange.caller, worstCase);
+      if (this.metering) {
+        await this.limits.admitExchange(exchange, reply);
+        // Nothing is forwarded unless its worst case fits the token's quota and the owner's balance.
+        const worstCase = chatWorstCaseMicros(chat, policy.model(chat.model), exchange.caller.groupRatioPpm, untranslatable ? request.body : undefined);
+        exchange.reservation = this.spend.reserve(exchange.caller, worstCase);
+      }
       const answer = await this.upstream.dispatch(
         exchange,
         request,

@@ -1,11 +1,12 @@
 import { UsageRecord } from '@aigw/contracts';
 import { estimateInputTokens, estimateTextTokens } from '@aigw/metering';
 import { computeCostMicros } from '@aigw/quota';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { Exchange } from './exchange';
 import { PolicyStore } from './policy-store';
 import { sanitizeUsage } from './relay-usage.util';
+import { RELAY_METERING } from './relay-options';
 import { SpendLedger } from './spend-ledger';
 import { UsageSink } from './usage-sink';
 
@@ -18,10 +19,11 @@ export class UsageReporter {
     private readonly policy: PolicyStore,
     private readonly usage: UsageSink,
     private readonly spend: SpendLedger,
+    @Inject(RELAY_METERING) private readonly metering: boolean,
   ) {}
 
   report(exchange: Exchange): void {
-    if (!exchange.caller || !exchange.request) return;
+    if (!this.metering || !exchange.caller || !exchange.request) return;
     const policy = this.policy.current;
     const model = policy.model(exchange.request.model);
     exchange.usage = sanitizeUsage(exchange.usage);

@@ -21,7 +21,13 @@ export interface BullmqJobQueueOptions {
   /** Redis key prefix; lets several deployments (or test files) share one Redis. */
   prefix?: string;
   concurrency?: number;
+  /** false: only produce jobs (the worker runs in another process); default true. */
+  consume?: boolean;
 }
+
+/** A job whose worker died is taken up again after at most this long (BullMQ's stalled-job check). */
+const STALLED_CHECK_MS = 5_000;
+const LOCK_MS = 15_000;
 
 /**
  * Jobs on Redis with BullMQ: survive a master restart, are shared by every
@@ -31,7 +37,7 @@ export interface BullmqJobQueueOptions {
 export class BullmqJobQueue extends JobQueue {
   private readonly connections: IORedis[] = [];
   private readonly queue: Queue;
-  private readonly worker: Worker;
+  private readonly worker: Worker | null;
   private readonly events: QueueEvents;
 
   constructor(processors: JobProcessor[], options: BullmqJobQueueOptions) {
@@ -55,7 +61,7 @@ export class BullmqJobQueue extends JobQueue {
         removeOnFail: { age: 7 * 24 * 3600 },
       },
     });
-    this.worker = new Worker(
+    this.worker = options.consume === false ? null : new Worker(
       QUEUE_NAME,
       async (job: Job) => {
         const processor = byName.get(job.name as JobName);
@@ -66,9 +72,9 @@ export class BullmqJobQueue extends JobQueue {
           throw error instanceof PermanentJobError ? new UnrecoverableError(error.message) : error;
         }
       },
-      { connection: connect(), prefix, concurrency: options.concurrency ?? 4 },
+      { connection: connect(), prefix, concurrency: options.concurrency ?? 4, stalledInterval: STALLED_CHECK_MS, lockDuration: LOCK_MS },
     );
-    this.worker.on('error', () => undefined);
+    this.worker?.on('error', () => undefined);
     this.events = new QueueEvents(QUEUE_NAME, { connection: connect(), prefix });
     this.events.on('error', () => undefined);
   }
@@ -102,7 +108,7 @@ export class BullmqJobQueue extends JobQueue {
   }
 
   async close(): Promise<void> {
-    await this.worker.close();
+    await this.worker?.close();
     await this.events.close();
     await this.queue.close();
     await Promise.all(this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())));

@@ -7,9 +7,13 @@ import { BullmqJobQueue } from './bullmq-job-queue';
 import { InProcessJobQueue } from './in-process-job-queue';
 import { JobQueue } from './job-queue';
 
-export function createJobQueue(dataSource: DataSource, redisUrl: string | null, prefix = 'aigw'): JobQueue {
+/**
+ * BullMQ with a Redis URL, else in-process. `consume: false` (BullMQ only):
+ * this process enqueues, a settlement worker process works the jobs.
+ */
+export function createJobQueue(dataSource: DataSource, redisUrl: string | null, prefix = 'aigw', consume = true): JobQueue {
   const processors = [new SettleUsageProcessor(dataSource), new SettleUsageBatchProcessor(dataSource), new RollupDailyProcessor(dataSource)];
-  return redisUrl ? new BullmqJobQueue(processors, { redisUrl, prefix }) : new InProcessJobQueue(processors);
+  return redisUrl ? new BullmqJobQueue(processors, { redisUrl, prefix, consume }) : new InProcessJobQueue(processors);
 }
 
 /** The job queue of the master, chosen by config: BullMQ with redis_url, else in-process. */
@@ -18,7 +22,7 @@ export function createJobQueue(dataSource: DataSource, redisUrl: string | null, 
 export class QueueModule implements OnApplicationShutdown {
   constructor(@Inject(JobQueue) private readonly queue: JobQueue) {}
 
-  static forRoot(): DynamicModule {
+  static forRoot(options: { consume?: boolean } = {}): DynamicModule {
     return {
       module: QueueModule,
       providers: [
@@ -26,7 +30,7 @@ export class QueueModule implements OnApplicationShutdown {
           provide: JobQueue,
           inject: [DataSource, AppConfig],
           useFactory: (dataSource: DataSource, config: AppConfig) =>
-            createJobQueue(dataSource, config.redisUrl, config.redisPrefix),
+            createJobQueue(dataSource, config.redisUrl, config.redisPrefix, options.consume ?? true),
         },
       ],
       exports: [JobQueue],
