@@ -2,6 +2,7 @@ import { MigrationInterface } from 'typeorm';
 import { InitialSchema1795594581967 } from './1795594581967-InitialSchema';
 import { RoutingPolicy1795604494671 } from './1795604494671-RoutingPolicy';
 import { RateLimits1795606744977 } from './1795606744977-RateLimits';
+import { RollupDetails1795609232789 } from './1795609232789-RollupDetails';
 
 /** Every migration, oldest first. Merged migrations are never edited. */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [InitialSchema1795594581967, RoutingPolicy1795604494671, RateLimits1795606744977];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [InitialSchema1795594581967, RoutingPolicy1795604494671, RateLimits1795606744977, RollupDetails1795609232789];

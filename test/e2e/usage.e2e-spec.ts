@@ -343,11 +343,19 @@ describe('admin API: /api/usage, /api/usage/daily, /api/audit', () => {
         prompt_tokens: 20,
         completion_tokens: 0,
         cached_tokens: 0,
+        cache_write_tokens: 0,
+        reasoning_tokens: 0,
         cost_micros: 0,
         channel_cost_micros: 0,
+        latency_p50_ms: 30,
+        latency_p95_ms: 30,
+        first_token_p50_ms: null,
       });
       const first = all.body.data.find((row: any) => key(row) === '2026-03-01 gpt-4o alice');
-      expect(first).toMatchObject({ requests: 1, errors: 0, prompt_tokens: 100, completion_tokens: 50, cost_micros: 1500, channel_cost_micros: 900 });
+      expect(first).toMatchObject({
+        requests: 1, errors: 0, prompt_tokens: 100, completion_tokens: 50, cost_micros: 1500, channel_cost_micros: 900,
+        latency_p50_ms: 420, latency_p95_ms: 420, first_token_p50_ms: 120,
+      });
       const mini = all.body.data.find((row: any) => key(row) === '2026-03-01 gpt-4o-mini alice');
       expect(mini).toMatchObject({ requests: 1, cached_tokens: 4, cost_micros: 250, channel_id: channelY });
     });
@@ -371,7 +379,8 @@ describe('admin API: /api/usage, /api/usage/daily, /api/audit', () => {
       const day = await admin('GET', '/api/usage/daily', { query: { from: '2026-03-01', to: '2026-03-01' } });
       expect(day.body.total).toBe(3);
       const row = day.body.data.find((entry: any) => key(entry) === '2026-03-01 gpt-4o alice');
-      expect(row).toMatchObject({ requests: 2, prompt_tokens: 101, completion_tokens: 51, cost_micros: 1510 });
+      // Latencies 420 and 5 ms: the median is their mean (continuous percentile), p95 near the slower one; one TTFT (120).
+      expect(row).toMatchObject({ requests: 2, prompt_tokens: 101, completion_tokens: 51, cost_micros: 1510, latency_p50_ms: 213, latency_p95_ms: 399, first_token_p50_ms: 120 });
     });
 
     it('pages with limit and offset and the total', async () => {

@@ -3,7 +3,8 @@ import { JobProcessor, PermanentJobError } from '../queue/job-queue';
 
 /**
  * Recomputes one UTC day's rollups from the usage log in one transaction:
- * idempotent, so a repeated or concurrent job leaves the same rows.
+ * idempotent, so a repeated or concurrent job leaves the same rows. Latency
+ * percentiles are continuous (interpolated), rounded half away from zero.
  */
 export class RollupDailyProcessor implements JobProcessor<'rollup-daily'> {
   readonly name = 'rollup-daily' as const;
@@ -18,9 +19,14 @@ export class RollupDailyProcessor implements JobProcessor<'rollup-daily'> {
       await manager.query('DELETE FROM daily_rollups WHERE day = $1', [day]);
       await manager.query(
         `INSERT INTO daily_rollups (day, token_id, user_id, channel_id, model, requests, errors, prompt_tokens,
-           completion_tokens, cached_tokens, cost_micros, channel_cost_micros)
+           completion_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, cost_micros, channel_cost_micros,
+           latency_p50_ms, latency_p95_ms, first_token_p50_ms)
          SELECT $1::date, token_id, user_id, channel_id, model, count(*), count(*) FILTER (WHERE status >= 400),
-           sum(prompt_tokens), sum(completion_tokens), sum(cached_tokens), sum(cost_micros), sum(channel_cost_micros)
+           sum(prompt_tokens), sum(completion_tokens), sum(cached_tokens), sum(cache_write_tokens), sum(reasoning_tokens),
+           sum(cost_micros), sum(channel_cost_micros),
+           round((percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms))::numeric),
+           round((percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms))::numeric),
+           round((percentile_cont(0.5) WITHIN GROUP (ORDER BY first_token_ms))::numeric)
          FROM usage_logs
          WHERE created_at >= $1::date AT TIME ZONE 'UTC' AND created_at < ($1::date + 1) AT TIME ZONE 'UTC'
          GROUP BY token_id, user_id, channel_id, model`,

@@ -16,6 +16,13 @@ export class DailyRollupEntity {
   @Column({ type: 'bigint', default: 0, transformer: bigintTransformer }) promptTokens: number;
   @Column({ type: 'bigint', default: 0, transformer: bigintTransformer }) completionTokens: number;
   @Column({ type: 'bigint', default: 0, transformer: bigintTransformer }) cachedTokens: number;
+  @Column({ type: 'bigint', default: 0, transformer: bigintTransformer }) cacheWriteTokens: number;
+  @Column({ type: 'bigint', default: 0, transformer: bigintTransformer }) reasoningTokens: number;
+  /** Whole-request latency percentiles over the group's requests (ms). */
+  @Column({ type: 'integer', nullable: true }) latencyP50Ms: number | null;
+  @Column({ type: 'integer', nullable: true }) latencyP95Ms: number | null;
+  /** Time-to-first-token median over the requests that have one (ms). */
+  @Column({ type: 'integer', nullable: true }) firstTokenP50Ms: number | null;
   @Column({ type: 'bigint', default: 0, transformer: bigintTransformer }) costMicros: number;
   @Column({ type: 'bigint', default: 0, transformer: bigintTransformer }) channelCostMicros: number;
 }
