@@ -72,6 +72,8 @@ export const ACCESS_TABLE: Record<string, Access> = {
   'GET /api/usage': [...ALL],
   'GET /api/usage/daily': [...ALL],
   'GET /api/usage/export.csv': [...ALL],
+  'GET /api/settlement/failed': [...STAFF_READ],
+  'POST /api/settlement/failed/:id/retry': ['admin'],
   'GET /api/audit': [...STAFF_READ],
 
   // The data plane: gateway API tokens, never admin JWTs.

@@ -114,11 +114,30 @@ describe('job queue: settlement and rollups', () => {
     expect(byModel['other-model']).toMatchObject({ day, requests: 1, errors: 0, cost_micros: 400 });
   });
 
-  it('fails a malformed job at once instead of retrying it', async () => {
+  it('fails a malformed job at once instead of retrying it, into a visible dead letter an admin can retry', async () => {
     const handle = await queue.enqueue('rollup-daily', { day: 'yesterday' });
     await expect(handle.finished()).rejects.toThrow(/YYYY-MM-DD/);
     expect((await queue.health()).failed).toBeGreaterThanOrEqual(1);
-  }, 5_000);
+
+    const tooBig = { records: Array.from({ length: 1001 }, () => usage({ user_id: alice.id, token_id: tokenId, cost_micros: 1 })) };
+    const batch = await queue.enqueue('settle-usage-batch', tooBig, { jobId: 'dead-letter-batch' });
+    await expect(batch.finished()).rejects.toThrow(/at most 1000 records/);
+    const list = await master.request('GET', '/api/settlement/failed', { token: master.adminToken });
+    expect(list.status).toBe(200);
+    expect(list.body.data).toContainEqual({
+      id: 'dead-letter-batch', name: 'settle-usage-batch', reason: expect.stringMatching(/at most 1000 records/), attempts: 1, failed_at: expect.any(String), records: 1001,
+    });
+    expect(list.body.data).toContainEqual(expect.objectContaining({ id: handle.id, name: 'rollup-daily', records: 0 }));
+
+    const retried = await master.request('POST', '/api/settlement/failed/dead-letter-batch/retry', { token: master.adminToken });
+    expect(retried).toMatchObject({ status: 202, body: { id: 'dead-letter-batch', status: 'queued' } });
+    // Still malformed: it fails again and is back among the dead letters, nothing charged.
+    await expect.poll(async () => (await queue.state('dead-letter-batch')), { timeout: 5_000 }).toBe('failed');
+    const missing = await master.request('POST', '/api/settlement/failed/no-such-job/retry', { token: master.adminToken });
+    expect(missing.status).toBe(404);
+    const audit = await master.request('GET', '/api/audit', { token: master.adminToken, query: { entity: 'settlement-job', entity_id: 'dead-letter-batch' } });
+    expect(audit.body.data.map((row: { action: string }) => row.action)).toEqual(['retry']);
+  }, 15_000);
 
   it('the ledger sums to every balance, to the micro-unit, after charges, re-deliveries and admin adjustments (who and why kept)', async () => {
     const record = usage({ user_id: alice.id, token_id: tokenId, cost_micros: 777 });

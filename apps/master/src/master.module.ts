@@ -16,6 +16,7 @@ import { AuthService } from './auth/auth.service';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { LoginLimiterService } from './auth/login-limiter.service';
 import { AgentsController } from './controllers/agents.controller';
+import { SettlementController } from './controllers/settlement.controller';
 import { AuthController } from './controllers/auth.controller';
 import { ChannelsController } from './controllers/channels.controller';
 import { GroupsController } from './controllers/groups.controller';
@@ -74,6 +75,7 @@ export class MasterModule {
       ],
       controllers: [
         RootController,
+        SettlementController,
         HealthController,
         AuthController,
         MeController,

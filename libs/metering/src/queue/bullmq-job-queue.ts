@@ -12,6 +12,8 @@ import {
   PermanentJobError,
   QueueHealth,
   JobState,
+  FailedJob,
+  recordsIn,
 } from './job-queue';
 
 const QUEUE_NAME = 'jobs';
@@ -83,6 +85,27 @@ export class BullmqJobQueue extends JobQueue {
     await this.events.waitUntilReady();
     const job = await this.queue.add(name, payload, options.jobId ? { jobId: options.jobId } : undefined);
     return { id: job.id!, finished: () => job.waitUntilFinished(this.events).then(() => undefined) };
+  }
+
+  async failedJobs(limit: number): Promise<FailedJob[]> {
+    const jobs = await this.queue.getFailed(0, Math.max(0, limit - 1));
+    return jobs
+      .filter((job): job is Job => Boolean(job))
+      .map((job) => ({
+        id: job.id!,
+        name: job.name as JobName,
+        reason: job.failedReason ?? '',
+        attempts: job.attemptsMade,
+        failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+        records: recordsIn(job.name, job.data),
+      }));
+  }
+
+  async retryFailed(jobId: string): Promise<boolean> {
+    const job = await this.queue.getJob(jobId);
+    if (!job || (await job.getState()) !== 'failed') return false;
+    await job.retry('failed');
+    return true;
   }
 
   async state(jobId: string): Promise<JobState> {

@@ -11,6 +11,8 @@ import {
   PermanentJobError,
   QueueHealth,
   JobState,
+  FailedJob,
+  recordsIn,
 } from './job-queue';
 
 interface PendingJob {
@@ -41,8 +43,8 @@ export class InProcessJobQueue extends JobQueue {
   private running = false;
   private closed = false;
   private failed = 0;
-  /** Ids of jobs that failed for good (bounded like `completed`). */
-  private readonly failedIds = new Set<string>();
+  /** Jobs that failed for good, by id (bounded like `completed`): the dead letters. */
+  private readonly failedJobsById = new Map<string, { job: PendingJob; reason: string; failedAt: string }>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(processors: JobProcessor[]) {
@@ -74,8 +76,24 @@ export class InProcessJobQueue extends JobQueue {
   async state(jobId: string): Promise<JobState> {
     if (this.pending.has(jobId)) return 'pending';
     if (this.completed.has(jobId)) return 'completed';
-    if (this.failedIds.has(jobId)) return 'failed';
+    if (this.failedJobsById.has(jobId)) return 'failed';
     return 'missing';
+  }
+
+  async failedJobs(limit: number): Promise<FailedJob[]> {
+    return [...this.failedJobsById.values()]
+      .reverse()
+      .slice(0, limit)
+      .map(({ job, reason, failedAt }) => ({ id: job.id, name: job.name, reason, attempts: job.attempt, failedAt, records: recordsIn(job.name, job.payload) }));
+  }
+
+  async retryFailed(jobId: string): Promise<boolean> {
+    const failed = this.failedJobsById.get(jobId);
+    if (!failed || this.closed) return false;
+    this.failedJobsById.delete(jobId);
+    this.failed -= 1;
+    await this.enqueue(failed.job.name, failed.job.payload as never, { jobId });
+    return true;
   }
 
   async health(): Promise<QueueHealth> {
@@ -112,8 +130,8 @@ export class InProcessJobQueue extends JobQueue {
       } catch (error) {
         if (job.attempt >= JOB_ATTEMPTS || !processor || error instanceof PermanentJobError) {
           this.failed += 1;
-          this.failedIds.add(job.id);
-          if (this.failedIds.size > COMPLETED_MAX) this.failedIds.delete(this.failedIds.values().next().value!);
+          this.failedJobsById.set(job.id, { job, reason: (error as Error)?.message ?? String(error), failedAt: new Date().toISOString() });
+          if (this.failedJobsById.size > COMPLETED_MAX) this.failedJobsById.delete(this.failedJobsById.keys().next().value!);
           this.pending.delete(job.id);
           job.reject(error);
         } else {

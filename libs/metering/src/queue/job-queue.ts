@@ -37,11 +37,27 @@ export interface QueueHealth {
 /** Where a job is: still to run (waiting, active, delayed for a retry), done, failed for good, or gone (its queue lost it). */
 export type JobState = 'pending' | 'completed' | 'failed' | 'missing';
 
+/** A job that failed its last attempt: kept (BullMQ: a week) until an admin retries it. */
+export interface FailedJob {
+  id: string;
+  name: JobName;
+  /** The last error. */
+  reason: string;
+  attempts: number;
+  failedAt: string | null;
+  /** Usage records it carries (settlement jobs), or 0. */
+  records: number;
+}
+
 /** Settlement and rollup jobs: BullMQ on Redis when configured, else in-process. */
 export abstract class JobQueue {
   abstract enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options?: JobOptions): Promise<JobHandle>;
   /** Lets a producer that keeps its own copy find out whether a job was lost (e.g. Redis restarted without persistence). */
   abstract state(jobId: string): Promise<JobState>;
+  /** The dead letters: jobs that failed for good, newest first. */
+  abstract failedJobs(limit: number): Promise<FailedJob[]>;
+  /** Runs a failed job again (same payload, fresh attempts); false when there is no such failed job. */
+  abstract retryFailed(jobId: string): Promise<boolean>;
   abstract health(): Promise<QueueHealth>;
   abstract close(): Promise<void>;
 }
@@ -53,3 +69,10 @@ export class PermanentJobError extends Error {
 
 export const JOB_ATTEMPTS = 5;
 export const JOB_BACKOFF_MS = 500;
+
+/** How many usage records a job payload carries (0 for a rollup). */
+export function recordsIn(name: string, payload: unknown): number {
+  if (name === 'settle-usage') return 1;
+  if (name === 'settle-usage-batch') return Array.isArray((payload as { records?: unknown[] })?.records) ? (payload as { records: unknown[] }).records.length : 0;
+  return 0;
+}
