@@ -19,6 +19,7 @@ import { SpendLedger } from '../../apps/agent/src/relay';
 import { FakeProvider, FakeResponse, ReceivedRequest, startFakeProvider } from '../fake-provider';
 import { SettlementWatcher } from '../support/settlement-watcher';
 import { TestMaster, startTestMaster } from '../support/test-master';
+import { within } from '../support/within';
 
 const BUDGET_KEY = 'sk-aigw-quota-budget-0123456789abcdefghij';
 const POOR_KEY = 'sk-aigw-quota-poor-0123456789abcdefghijkl';
@@ -27,14 +28,6 @@ const ANSWER_MICROS = 173;
 /** Budget for 50 answers. */
 const QUOTA_MICROS = 50 * ANSWER_MICROS;
 const BOUND_MS = 15_000;
-
-function within<T>(promise: Promise<T>, what: string, ms = BOUND_MS): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
-}
 
 const promptOf = (request: ReceivedRequest) => JSON.stringify(request.body?.messages ?? '');
 
@@ -81,7 +74,7 @@ describe('quota guard: reservations against token quota and user balance', () =>
   /** Every charged request's settlement, then the ledger has nothing in flight and nothing unconfirmed. */
   async function settled(outcomes: Outcome[]): Promise<void> {
     for (const outcome of outcomes.filter((entry) => entry.status === 200)) {
-      expect(await within(settlements.outcome(outcome.requestId), `settlement of ${outcome.requestId}`)).toBeNull();
+      expect(await within(settlements.outcome(outcome.requestId), `settlement of ${outcome.requestId}`, BOUND_MS)).toBeNull();
     }
     // Aborted requests release theirs when the server notices the closed connection, a moment after the client gave up.
     const idle = () => ledger.outstanding().unconfirmedMicros === 0 && ledger.outstanding().reservedMicros === 0;
@@ -128,7 +121,7 @@ describe('quota guard: reservations against token quota and user balance', () =>
     // 20 requests the upstream never answers hold their reservations until their clients give up.
     const abort = new AbortController();
     const hung = Array.from({ length: 20 }, (_, i) => chat(BUDGET_KEY, `hang ${i}`, { signal: abort.signal }));
-    for (let seen = 0; seen < 20; ) if (promptOf(await within(fake.nextRequest(), 'a hung request upstream')).includes('hang')) seen += 1;
+    for (let seen = 0; seen < 20; ) if (promptOf(await within(fake.nextRequest(), 'a hung request upstream', BOUND_MS)).includes('hang')) seen += 1;
     expect(ledger.outstanding().reservedMicros).toBeGreaterThan(0);
 
     // 180 more at once: 20 the upstream fails (502 to the client), 160 it answers.
@@ -294,7 +287,7 @@ describe('quota guard: reservations against token quota and user balance', () =>
       body: JSON.stringify({ model: 'metered', max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'What is the capital of France?' }] }),
     });
     expect(await response.text()).toMatch(/Paris/);
-    expect(await within(settlements.outcome(requestId), 'settlement')).toBeNull();
+    expect(await within(settlements.outcome(requestId), 'settlement', BOUND_MS)).toBeNull();
     const rows = await admin<{ data: any[] }>('GET', '/api/usage?model=metered&limit=500');
     const row = rows.data.find((entry) => entry.request_id === requestId);
     // The delivered text, through the gateway's tokenizer (o200k).

@@ -9,17 +9,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeProvider, ReceivedRequest, startFakeProvider } from '../fake-provider';
 import { TestMaster, startTestMaster } from '../support/test-master';
+import { within } from '../support/within';
 
 const key = (name: string) => `sk-aigw-limits-${name}-0123456789abcdefghij`;
 const BOUND_MS = 10_000;
-
-function within<T>(promise: Promise<T>, what: string, ms = BOUND_MS): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
-}
 
 const promptOf = (request: ReceivedRequest) => JSON.stringify(request.body?.messages ?? request.body ?? '');
 
@@ -113,8 +106,8 @@ describe('rate limits: RPM, TPM and concurrency per token, user and group', () =
     fake.respondWith((request) => (promptOf(request).includes('hold') ? { kind: 'hang' } : { kind: 'fixture', case: 'simpleRequest' }), { times: Infinity });
     const abort = new AbortController();
     const held = [chat('conc', 'hold 1', abort.signal).catch(() => null), chat('conc', 'hold 2', abort.signal).catch(() => null)];
-    await within(fake.nextRequest(), 'the first held request');
-    await within(fake.nextRequest(), 'the second held request');
+    await within(fake.nextRequest(), 'the first held request', BOUND_MS);
+    await within(fake.nextRequest(), 'the second held request', BOUND_MS);
     const third = await chat('conc');
     expect(third.status).toBe(429);
     expect(third.body.error.message).toBe('this API key has 2 requests in flight already (its concurrency limit)');

@@ -14,6 +14,7 @@ import { FakeProvider, FakeResponse, ReceivedRequest, startFakeProvider } from '
 import { ChannelProbeService } from '../../apps/master/src/embedded-agent/channel-probe.service';
 import { SettlementWatcher } from '../support/settlement-watcher';
 import { TestMaster, startTestMaster } from '../support/test-master';
+import { within } from '../support/within';
 
 const KEY = 'sk-aigw-routing-tests-0123456789abcdefghij';
 const BOUND_MS = 10_000;
@@ -23,14 +24,6 @@ interface Answer {
   headers: Headers;
   body: any;
   requestId: string;
-}
-
-function within<T>(promise: Promise<T>, what: string, ms = BOUND_MS): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
 }
 
 const channelOf = (request: ReceivedRequest) => String(request.headers['x-channel']);
@@ -95,7 +88,7 @@ describe('routing, retries, failover and upstream health', () => {
 
   /** The one settled usage row of a request (fails if there is not exactly one). */
   async function usageOf(requestId: string, modelName: string): Promise<any> {
-    expect(await within(settlements.outcome(requestId), `settlement of ${requestId}`)).toBeNull();
+    expect(await within(settlements.outcome(requestId), `settlement of ${requestId}`, BOUND_MS)).toBeNull();
     const rows = await admin<{ data: any[] }>('GET', `/api/usage?model=${encodeURIComponent(modelName)}&limit=500`);
     const matching = rows.data.filter((row) => row.request_id === requestId);
     expect(matching).toHaveLength(1);
@@ -440,7 +433,7 @@ describe('routing, retries, failover and upstream health', () => {
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'narrow-model', messages: [{ role: 'user', content: 'hold' }] }),
     }).catch(() => release());
-    await within(fake.nextRequest(), 'the held request reaches the narrow channel');
+    await within(fake.nextRequest(), 'the held request reaches the narrow channel', BOUND_MS);
     const answer = await chat('narrow-model', { headers: {} });
     expect(answer.status).toBe(200);
     expect(fake.received.map(channelOf)).toEqual(['narrow', 'wide']);

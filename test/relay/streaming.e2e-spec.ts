@@ -8,6 +8,7 @@ import type { SseEvent } from '../fake-provider';
 import { frameEvent } from '../fake-provider/stream-frames';
 import { GATEWAY_KEY, MODELS, RelayHarness, UpstreamFamily, UPSTREAM_MODELS, startRelayHarness } from '../support/relay-harness';
 import { SettlementWatcher } from '../support/settlement-watcher';
+import { within } from '../support/within';
 
 /**
  * Streaming through the relay, for every client protocol against a same-protocol and a translated
@@ -268,14 +269,6 @@ async function startGatedUpstream(): Promise<GatedUpstream> {
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-function within<T>(promise: Promise<T>, what: string, ms = BOUND_MS): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
-}
-
 const PROMPT = 'Say hello to the world.';
 
 interface SdkStreamOptions {
@@ -344,8 +337,8 @@ interface RawStream {
 /** POSTs a streaming request and reads the whole answer (bounded), parsed as SSE. */
 async function rawStream(harness: RelayHarness, client: Protocol, model: string): Promise<RawStream> {
   const { path, body } = streamingRequest(client, model);
-  const response = await within(harness.post(path, body), `response headers for ${client}`);
-  const text = await within(response.text(), `the end of the ${client} stream`);
+  const response = await within(harness.post(path, body), `response headers for ${client}`, BOUND_MS);
+  const text = await within(response.text(), `the end of the ${client} stream`, BOUND_MS);
   const reader = new SseReader();
   return { status: response.status, contentType: response.headers.get('content-type'), text, messages: [...reader.push(text), ...reader.end()] };
 }
@@ -540,7 +533,7 @@ describe('relay streaming', () => {
             streamed.catch(() => undefined),
             'the SDK to give up after abort()',
           );
-          expect(await within(exchange.aborted, 'the upstream connection to close')).toBe(true);
+          expect(await within(exchange.aborted, 'the upstream connection to close', BOUND_MS)).toBe(true);
           expect(exchange.released).toBe(false);
         });
       }
@@ -555,10 +548,10 @@ describe('relay streaming', () => {
           body: JSON.stringify(body),
           signal: controller.signal,
         });
-        const received = await within(harness.fake.nextRequest(), 'the upstream request');
+        const received = await within(harness.fake.nextRequest(), 'the upstream request', BOUND_MS);
         controller.abort();
         await expect(answered).rejects.toThrow(/abort/i);
-        expect(await within(received.aborted, 'the upstream connection to close')).toBe(true);
+        expect(await within(received.aborted, 'the upstream connection to close', BOUND_MS)).toBe(true);
       });
     }
   });
@@ -580,7 +573,7 @@ describe('relay streaming', () => {
 
           let seen = '';
           const streamed = sdkStream(harness, client, MODELS[family], { onText: (delta) => void (seen += delta) });
-          await expect(within(streamed, 'the SDK to end')).rejects.toThrow();
+          await expect(within(streamed, 'the SDK to end', BOUND_MS)).rejects.toThrow();
           expect(seen).toBe(PIECES[0]);
           await expectPing();
         });
@@ -655,7 +648,7 @@ describe('relay streaming', () => {
         it(`${client} client: an upstream ${failure.status} then success on the next channel is invisible`, async () => {
           harness.fake.respondWith({ kind: 'error', status: failure.status, headers: failure.headers }, { protocol: upstream });
           harness.fake.respondWith({ kind: 'sse', events: textStream(upstream).events }, { protocol: upstream });
-          const text = await within(sdkStream(harness, client, RETRY_MODEL), 'the retried stream');
+          const text = await within(sdkStream(harness, client, RETRY_MODEL), 'the retried stream', BOUND_MS);
           expect(text).toBe(FULL_TEXT);
           expect(harness.fake.received.map((request) => request.headers['x-test-channel'])).toEqual(['primary', 'backup']);
           expect(harness.fake.received.map((request) => request.protocol)).toEqual([upstream, upstream]);
@@ -683,10 +676,10 @@ describe('relay streaming', () => {
         it(`${client} client ← ${upstream} upstream`, async () => {
           harness.fake.respondWith({ kind: 'sse', events: textStream(upstream).events }, { protocol: upstream });
           const requestId = `stream-usage-${randomUUID()}`;
-          const text = await within(sdkStream(harness, client, MODELS[family], { headers: { 'x-request-id': requestId } }), 'the stream');
+          const text = await within(sdkStream(harness, client, MODELS[family], { headers: { 'x-request-id': requestId } }), 'the stream', BOUND_MS);
           expect(text).toBe(FULL_TEXT);
 
-          expect(await within(settlements.outcome(requestId), `settlement of ${requestId}`)).toBeNull();
+          expect(await within(settlements.outcome(requestId), `settlement of ${requestId}`, BOUND_MS)).toBeNull();
           const rows = await harness.master.request('GET', '/api/usage', { token: harness.master.adminToken, query: { model: MODELS[family], limit: 100 } });
           expect(rows.status).toBe(200);
           const row = rows.body.data.find((entry: { request_id: string }) => entry.request_id === requestId);
@@ -715,7 +708,7 @@ describe('relay streaming', () => {
   });
 
   async function expectPing(): Promise<void> {
-    const ping = await within(fetch(new URL('/ping', harness.master.url)), 'GET /ping');
+    const ping = await within(fetch(new URL('/ping', harness.master.url)), 'GET /ping', BOUND_MS);
     expect(ping.status).toBe(200);
   }
 });
