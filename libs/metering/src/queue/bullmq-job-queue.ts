@@ -30,11 +30,18 @@ export interface BullmqJobQueueOptions {
 /** A job whose worker died is taken up again after at most this long (BullMQ's stalled-job check). */
 const STALLED_CHECK_MS = 5_000;
 const LOCK_MS = 15_000;
+/** Completed settlement jobs kept (with their payloads) for the producer's checks. */
+const SETTLEMENT_KEEP_COMPLETED = 500;
 
 /**
  * Jobs on Redis with BullMQ: survive a master restart, are shared by every
  * master (any one of them processes a job), retried with exponential backoff.
- * Completed job ids are kept an hour so a re-delivered job id is a no-op.
+ * Completed job ids are kept an hour so a re-delivered job id is a no-op —
+ * except settlement jobs, whose payloads (up to 500 usage records) would
+ * hold gigabytes of Redis at a few thousand requests per second: they are
+ * kept ten minutes and at most SETTLEMENT_KEEP_COMPLETED, which is enough
+ * for the producer to see them completed; settlement itself is idempotent
+ * by request id, so a re-delivery after that is a no-op in Postgres.
  */
 export class BullmqJobQueue extends JobQueue {
   private readonly connections: IORedis[] = [];
@@ -83,7 +90,11 @@ export class BullmqJobQueue extends JobQueue {
 
   async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options: JobOptions = {}): Promise<JobHandle> {
     await this.events.waitUntilReady();
-    const job = await this.queue.add(name, payload, options.jobId ? { jobId: options.jobId } : undefined);
+    const settlement = name === 'settle-usage' || name === 'settle-usage-batch';
+    const job = await this.queue.add(name, payload, {
+      ...(options.jobId ? { jobId: options.jobId } : {}),
+      ...(settlement ? { removeOnComplete: { age: 600, count: SETTLEMENT_KEEP_COMPLETED } } : {}),
+    });
     return { id: job.id!, finished: () => job.waitUntilFinished(this.events).then(() => undefined) };
   }
 
