@@ -27,6 +27,7 @@ interface Answer {
 }
 
 const channelOf = (request: ReceivedRequest) => String(request.headers['x-channel']);
+const promptOf = (request: ReceivedRequest) => JSON.stringify(request.body?.messages ?? '');
 const OK: FakeResponse = { kind: 'fixture', case: 'simpleRequest' };
 
 describe('routing, retries, failover and upstream health', () => {
@@ -69,10 +70,11 @@ describe('routing, retries, failover and upstream health', () => {
     fake.respondWith(answer, { times: Infinity });
   }
 
-  async function chat(modelName: string, options: { headers?: Record<string, string>; stream?: boolean; key?: string; body?: object } = {}): Promise<Answer> {
+  async function chat(modelName: string, options: { headers?: Record<string, string>; stream?: boolean; key?: string; body?: object; signal?: AbortSignal } = {}): Promise<Answer> {
     const requestId = `routing-${randomUUID()}`;
     const response = await fetch(new URL('/v1/chat/completions', master.url), {
       method: 'POST',
+      signal: options.signal,
       headers: { authorization: `Bearer ${options.key ?? KEY}`, 'content-type': 'application/json', 'x-request-id': requestId, ...options.headers },
       body: JSON.stringify({ model: modelName, messages: [{ role: 'user', content: 'Say hello.' }], ...(options.stream ? { stream: true } : {}), ...options.body }),
     });
@@ -410,6 +412,21 @@ describe('routing, retries, failover and upstream health', () => {
     const mark = fake.received.length;
     for (let i = 0; i < 8; i += 1) expect((await chat('sticky-model', { headers: { 'x-session-id': 'session-1' } })).status).toBe(200);
     expect(new Set(fake.received.slice(mark).map(channelOf))).toEqual(new Set([replacement]));
+  });
+
+  it('when every channel is at its cap, the client gets a 503 with Retry-After, not a 404', async () => {
+    const narrow = await channel('only-narrow', { settings: { max_concurrency: 1 } });
+    await model('only-narrow-model', [{ channel: narrow }]);
+    script((request) => (promptOf(request).includes('hold') ? { kind: 'hang' } : OK));
+    const abort = new AbortController();
+    const held = chat('only-narrow-model', { body: { messages: [{ role: 'user', content: 'hold' }] }, signal: abort.signal }).catch(() => null);
+    await within(fake.nextRequest(), 'the held request upstream', BOUND_MS);
+    const refused = await chat('only-narrow-model');
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.body.error.message).toMatch(/at its concurrency or rate limit/);
+    abort.abort();
+    await held;
   });
 
   it('a channel at its concurrency cap is skipped, not queued', async () => {

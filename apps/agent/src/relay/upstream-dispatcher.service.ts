@@ -121,6 +121,10 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
         if (outcome !== 'next' && outcome !== 'circuit_open') return outcome;
       }
     }
+    if (!state.lastError && exchange.skipped.some((skip) => skip.reason === 'saturated')) {
+      // Nothing failed: every channel that could serve is at its concurrency or RPM cap. Come back shortly.
+      throw new GatewayError('overloaded', 'every channel serving this model is at its concurrency or rate limit; retry shortly', { retryAfterMs: 1_000 });
+    }
     throw state.lastError ?? noCandidate();
   }
 
