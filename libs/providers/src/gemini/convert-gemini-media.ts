@@ -1,6 +1,7 @@
 import { FilePart, ImagePart, MediaSource, invalidRequest, unsupported } from '../ir';
 import { GeminiBlob, GeminiFileData } from './gemini.types';
 import { isRecord, readField } from './gemini-json.util';
+import { mediaTypeFromName, parseDataUrl } from '../shared/media';
 
 /**
  * inlineData / fileData ⇄ IR image and file parts. The MIME type decides:
@@ -41,43 +42,7 @@ export function encodeGeminiMedia(source: MediaSource, mediaType: string | undef
   if (source.type === 'base64') return { inlineData: { mimeType: source.mediaType, data: source.data } };
   const dataUrl = parseDataUrl(source.url);
   if (dataUrl) return { inlineData: { mimeType: dataUrl.mediaType, data: dataUrl.data } };
-  const mimeType = source.mediaType ?? mediaType ?? guessMediaType(source.url) ?? fallback;
+  const mimeType = source.mediaType ?? mediaType ?? mediaTypeFromName(source.url) ?? fallback;
   if (!mimeType) throw unsupported('a file URL whose media type is unknown', param);
   return { fileData: { mimeType, fileUri: source.url } };
 }
-
-const EXTENSION_MEDIA_TYPES: Record<string, string> = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  heic: 'image/heic',
-  heif: 'image/heif',
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  md: 'text/markdown',
-  html: 'text/html',
-  csv: 'text/csv',
-  mp3: 'audio/mp3',
-  wav: 'audio/wav',
-  mp4: 'video/mp4',
-};
-
-function guessMediaType(url: string): string | undefined {
-  const path = url.split(/[?#]/)[0];
-  const extension = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase();
-  return extension ? EXTENSION_MEDIA_TYPES[extension] : undefined;
-}
-
-/** `data:<type>[;…];base64,<data>` → its parts; indexOf, not a regex over megabytes of base64. */
-function parseDataUrl(value: string): { mediaType: string; data: string } | null {
-  if (!value.startsWith('data:')) return null;
-  const comma = value.indexOf(',');
-  if (comma < 0) return null;
-  const header = value.slice(5, comma).split(';');
-  if (header[header.length - 1].toLowerCase() !== 'base64') return null;
-  const mediaType = header[0].trim().toLowerCase();
-  return mediaType.includes('/') ? { mediaType, data: value.slice(comma + 1) } : null;
-}
-

@@ -12,7 +12,7 @@ import {
   UserPart,
 } from '../ir';
 import { guessMediaType } from './guess-media-type';
-import { parseDataUrl } from './parse-data-url';
+import { parseDataUrl } from '../shared/media';
 import {
   isSet,
   JsonObject,

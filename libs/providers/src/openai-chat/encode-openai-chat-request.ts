@@ -22,7 +22,7 @@ import {
   OpenAiChatToolChoice,
   OpenAiChatUserContentPart,
 } from './openai-chat.types';
-import { buildDataUrl } from './parse-data-url';
+import { buildDataUrl } from '../shared/media';
 
 const AUDIO_FORMATS: Record<string, 'wav' | 'mp3'> = {
   'audio/wav': 'wav',

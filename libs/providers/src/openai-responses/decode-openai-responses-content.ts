@@ -1,5 +1,6 @@
 import { CacheControl, FilePart, ImagePart, TextPart, invalidRequest, unsupported } from '../ir';
-import { mediaSourceFromUrl, mediaTypeFromName, parseDataUrl } from './openai-responses-media';
+import { mediaTypeFromName, parseDataUrl } from '../shared/media';
+import { mediaSourceFromUrl } from './openai-responses-media';
 import { ResponsesMessagePhase, ResponsesTextPart } from './openai-responses.types';
 import { JsonObject, optionalString, requireObject, requireString } from './read-openai-responses-fields';
 

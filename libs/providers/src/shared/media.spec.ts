@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDataUrl, parseDataUrl } from './parse-data-url';
+import { buildDataUrl, parseDataUrl } from './media';
 
 describe('parseDataUrl', () => {
   it.each<[string, ReturnType<typeof parseDataUrl>]>([
