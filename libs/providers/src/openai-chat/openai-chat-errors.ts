@@ -1,6 +1,7 @@
 import { GatewayError, GatewayErrorKind } from '../ir';
 import { OpenAiChatErrorBody, OpenAiChatErrorObject } from './openai-chat.types';
 import { isJsonObject } from './read-json.util';
+import { mapHttpStatusToErrorKind } from '../shared/map-http-status-to-error-kind';
 import { scrubUpstreamMessage } from '../shared/scrub-upstream-message';
 
 /** `type` and `code` of OpenAI's error object per kind, as the API itself answers. */
@@ -85,29 +86,8 @@ function errorKind(status: number, error: OpenAiChatErrorObject, message: string
   if (/overloaded/i.test(type) || /overloaded/i.test(code) || (status >= 500 && /overloaded/i.test(message)) || status === 529) {
     return 'overloaded';
   }
-  switch (status) {
-    case 400:
-      return 'invalid_request';
-    case 401:
-      return 'authentication';
-    case 403:
-      return 'permission';
-    case 404:
-      return 'not_found';
-    case 408:
-    case 504:
-      return 'timeout';
-    case 413:
-      return 'payload_too_large';
-    case 422:
-      return 'unprocessable';
-    case 429:
-      return 'rate_limit';
-    case 503:
-      return 'overloaded';
-  }
-  if (status >= 500 || status === 409) return 'upstream';
-  return status >= 400 && status < 500 ? 'invalid_request' : 'upstream';
+  // An error answer below 400 (an in-body error) is the upstream's fault.
+  return status >= 400 ? mapHttpStatusToErrorKind(status) : 'upstream';
 }
 
 function isRetryable(kind: GatewayErrorKind, status: number): boolean {
