@@ -1,25 +1,21 @@
-import { ROUTE_DEBUG_HEADER } from '@aigw/contracts';
 import { GatewayError, SseReader, UpstreamAnswer, codecFor, formatSse } from '@aigw/providers';
 import { estimateInputTokens } from '@aigw/metering';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import { assertModelAllowed, authenticate, extractApiKey } from './client-auth.util';
 import { Exchange, newExchange } from './exchange';
+import { ExchangeRunner } from './exchange-runner.service';
 import { ModelListShape, modelListShape, renderModel, renderModelList, visibleModels } from './model-list.util';
 import { PolicyStore } from './policy-store';
-import { describeRoute, wantsRouteDebug } from './route-debug.util';
 import { auxiliaryWorstCaseMicros } from './relay-quota.util';
-import { RoutePlanner } from './route-plan';
-import { SpendLedger } from './spend-ledger';
-import { RateLimitService } from './rate-limits.service';
-import { RELAY_METERING } from './relay-options';
 import { RouteContext, assertShallow } from './relay-request.util';
-import { relayInternalError, waitForDrain } from './relay-stream.util';
+import { waitForDrain } from './relay-stream.util';
 import { usageFromOpenAiBody } from './relay-usage.util';
+import { wantsRouteDebug } from './route-debug.util';
+import { RoutePlanner } from './route-plan';
 import { UpstreamDispatcher } from './upstream-dispatcher.service';
 import { upstreamProtocolFor } from './upstream-target.util';
-import { UsageReporter } from './usage-reporter.service';
 
 /**
  * The endpoints beside chat: model lists, token counting, OpenAI embeddings
@@ -32,11 +28,8 @@ export class AuxiliaryRelayService {
   constructor(
     private readonly policy: PolicyStore,
     private readonly upstream: UpstreamDispatcher,
-    private readonly reporter: UsageReporter,
     private readonly planner: RoutePlanner,
-    private readonly spend: SpendLedger,
-    private readonly limits: RateLimitService,
-    @Inject(RELAY_METERING) private readonly metering: boolean,
+    private readonly runner: ExchangeRunner,
   ) {}
 
   /**
@@ -82,35 +75,28 @@ export class AuxiliaryRelayService {
   async openAiOnly(kind: 'embeddings' | 'completions', request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const client = codecFor('openai-chat');
     const exchange = newExchange(String(request.id), 'openai-chat', kind);
-    const abort = new AbortController();
-    const onClose = () => {
-      if (!reply.raw.writableFinished) abort.abort();
-    };
-    reply.raw.once('close', onClose);
-    try {
+    await this.runner.run(exchange, client, reply, this.logger, async (signal) => {
       const policy = this.policy.current;
       exchange.caller = authenticate(policy, extractApiKey(request.headers, request.query as Record<string, unknown>), request.ip);
       const body = request.body as Record<string, unknown> | null;
       if (!body || typeof body !== 'object' || Array.isArray(body)) throw new GatewayError('invalid_request', 'the request body must be a JSON object');
       assertShallow(body);
       if (typeof body.model !== 'string' || !body.model) throw new GatewayError('invalid_request', 'model is required', { param: 'model' });
+      const model = body.model;
       const input = kind === 'embeddings' ? 'input' : 'prompt';
       if (body[input] === undefined || body[input] === null) throw new GatewayError('invalid_request', `${input} is required`, { param: input });
       const stream = kind === 'completions' && body.stream === true;
       exchange.stream = stream;
-      exchange.request = { model: body.model, system: [], messages: [], stream };
-      assertModelAllowed(exchange.caller, body.model);
+      exchange.request = { model, system: [], messages: [], stream };
+      assertModelAllowed(exchange.caller, model);
       exchange.debug = wantsRouteDebug(exchange.caller, request.headers);
-      const route = this.planner.plan(policy, exchange.caller, body.model, request.headers, body);
-      if (this.metering) {
-        await this.limits.admitExchange(exchange, reply);
-        exchange.reservation = this.spend.reserve(exchange.caller, auxiliaryWorstCaseMicros(kind, body, policy.model(body.model), exchange.caller.groupRatioPpm));
-      }
+      const route = this.planner.plan(policy, exchange.caller, model, request.headers, body);
+      await this.runner.admit(exchange, reply, () => auxiliaryWorstCaseMicros(kind, body, policy.model(model), exchange.caller!.groupRatioPpm));
       const answer = await this.upstream.dispatch(
         exchange,
         request,
         route.candidates,
-        abort.signal,
+        signal,
         (candidate, upstreamProtocol) =>
           upstreamProtocol === 'openai-chat'
             ? {
@@ -122,10 +108,10 @@ export class AuxiliaryRelayService {
                 }),
               }
             : null,
-        () => new GatewayError('unsupported', `/v1/${kind} is served only by OpenAI-compatible channels, and none serves ${body.model}`, { param: 'model' }),
+        () => new GatewayError('unsupported', `/v1/${kind} is served only by OpenAI-compatible channels, and none serves ${model}`, { param: 'model' }),
         route,
       );
-      if (exchange.debug) void reply.header(ROUTE_DEBUG_HEADER, describeRoute(exchange));
+      this.runner.routeHeader(exchange, reply);
       if (stream) await this.pipeOpenAiStream(exchange, answer, reply);
       else {
         const text = await answer.body.text();
@@ -133,20 +119,7 @@ export class AuxiliaryRelayService {
         exchange.usage = usageFromOpenAiBody(text);
         await reply.status(200).header('content-type', 'application/json').send(text);
       }
-    } catch (error) {
-      const failure = error instanceof GatewayError ? error : relayInternalError(this.logger, error, exchange);
-      exchange.status = abort.signal.aborted ? 499 : failure.status;
-      exchange.errorClass = failure.kind;
-      if (!abort.signal.aborted && !reply.raw.headersSent && !reply.sent) {
-        const { status, body } = client.encodeError(failure);
-        if (exchange.debug) void reply.header(ROUTE_DEBUG_HEADER, describeRoute(exchange));
-        if (failure.options.retryAfterMs !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(failure.options.retryAfterMs / 1000))));
-        void reply.status(status).header('content-type', 'application/json').send(body);
-      }
-    } finally {
-      reply.raw.off('close', onClose);
-      this.reporter.report(exchange);
-    }
+    });
   }
 
   /** Legacy completions streams: bytes forwarded as they come; usage read from the final chunk. */

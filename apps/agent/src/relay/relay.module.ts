@@ -1,6 +1,7 @@
 import { RoutingDefaults } from '@aigw/contracts';
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { AuxiliaryRelayService } from './auxiliary-relay.service';
+import { ExchangeRunner } from './exchange-runner.service';
 import { ChannelHealthRegistry, ChannelStatusSink, LogChannelStatusSink, ROUTING_DEFAULTS } from './channel-health';
 import { PolicyStore } from './policy-store';
 import { RelayService } from './relay.service';
@@ -50,6 +51,7 @@ export class RelayModule {
         SpendLedger,
         UpstreamDispatcher,
         UsageReporter,
+        ExchangeRunner,
         RelayService,
         AuxiliaryRelayService,
         RelayRoutes,

@@ -10,25 +10,21 @@ import {
   UpstreamAnswer,
   codecFor,
 } from '@aigw/providers';
-import { ROUTE_DEBUG_HEADER } from '@aigw/contracts';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import { assertModelAllowed, authenticate, extractApiKey } from './client-auth.util';
 import { Exchange, newExchange } from './exchange';
-import { RouteContext, assertShallow, decodeForRelay } from './relay-request.util';
-import { forwardFrame, isUpstreamErrorFrame, isWellFormed, passthroughErrorFrame, relayInternalError, waitForDrain } from './relay-stream.util';
-import { sanitizeEventUsage, sanitizeUsage } from './relay-usage.util';
-import { UpstreamDispatcher } from './upstream-dispatcher.service';
-import { upstreamPath } from './upstream-target.util';
-import { UsageReporter } from './usage-reporter.service';
+import { ExchangeRunner } from './exchange-runner.service';
 import { PolicyStore } from './policy-store';
 import { chatWorstCaseMicros } from './relay-quota.util';
+import { RouteContext, assertShallow, decodeForRelay } from './relay-request.util';
+import { forwardFrame, isUpstreamErrorFrame, isWellFormed, passthroughErrorFrame, waitForDrain } from './relay-stream.util';
+import { sanitizeEventUsage, sanitizeUsage } from './relay-usage.util';
+import { wantsRouteDebug } from './route-debug.util';
 import { RoutePlanner } from './route-plan';
-import { SpendLedger } from './spend-ledger';
-import { RateLimitService } from './rate-limits.service';
-import { RELAY_METERING } from './relay-options';
-import { describeRoute, wantsRouteDebug } from './route-debug.util';
+import { UpstreamDispatcher } from './upstream-dispatcher.service';
+import { upstreamPath } from './upstream-target.util';
 
 export type { RouteContext };
 
@@ -47,23 +43,14 @@ export class RelayService {
   constructor(
     private readonly policy: PolicyStore,
     private readonly upstream: UpstreamDispatcher,
-    private readonly reporter: UsageReporter,
     private readonly planner: RoutePlanner,
-    private readonly spend: SpendLedger,
-    private readonly limits: RateLimitService,
-    @Inject(RELAY_METERING) private readonly metering: boolean,
+    private readonly runner: ExchangeRunner,
   ) {}
 
   async handle(protocol: Protocol, request: FastifyRequest, reply: FastifyReply, route: RouteContext = {}): Promise<void> {
     const client = codecFor(protocol);
     const exchange = newExchange(String(request.id), protocol, protocol);
-    // The client going away aborts the upstream exchange at once.
-    const abort = new AbortController();
-    const onClose = () => {
-      if (!reply.raw.writableFinished) abort.abort();
-    };
-    reply.raw.once('close', onClose);
-    try {
+    await this.runner.run(exchange, client, reply, this.logger, async (signal) => {
       const policy = this.policy.current;
       exchange.caller = authenticate(policy, extractApiKey(request.headers, request.query as Record<string, unknown>), request.ip);
       assertShallow(request.body);
@@ -73,17 +60,15 @@ export class RelayService {
       assertModelAllowed(exchange.caller, chat.model);
       exchange.debug = wantsRouteDebug(exchange.caller, request.headers);
       const planned = this.planner.plan(policy, exchange.caller, chat.model, request.headers, request.body);
-      if (this.metering) {
-        await this.limits.admitExchange(exchange, reply);
-        // Nothing is forwarded unless its worst case fits the token's quota and the owner's balance.
-        const worstCase = chatWorstCaseMicros(chat, policy.model(chat.model), exchange.caller.groupRatioPpm, untranslatable ? request.body : undefined);
-        exchange.reservation = this.spend.reserve(exchange.caller, worstCase);
-      }
+      // Nothing is forwarded unless its worst case fits the token's quota and the owner's balance.
+      await this.runner.admit(exchange, reply, () =>
+        chatWorstCaseMicros(chat, policy.model(chat.model), exchange.caller!.groupRatioPpm, untranslatable ? request.body : undefined),
+      );
       const answer = await this.upstream.dispatch(
         exchange,
         request,
         planned.candidates,
-        abort.signal,
+        signal,
         (candidate, upstreamProtocol) =>
           // A request only the client's own protocol can express goes only to channels that speak it.
           untranslatable && upstreamProtocol !== protocol
@@ -92,24 +77,10 @@ export class RelayService {
         () => untranslatable ?? new GatewayError('not_found', `No provider can serve the model ${chat.model} for this protocol.`, { param: 'model' }),
         planned,
       );
-      if (exchange.debug) void reply.header(ROUTE_DEBUG_HEADER, describeRoute(exchange));
+      this.runner.routeHeader(exchange, reply);
       if (chat.stream) await this.relayStream(exchange, client, answer, reply);
       else await this.relayJson(exchange, client, answer, reply);
-    } catch (error) {
-      const failure = error instanceof GatewayError ? error : relayInternalError(this.logger, error, exchange);
-      exchange.status = failure.status;
-      exchange.errorClass = failure.kind;
-      if (abort.signal.aborted) exchange.status = 499;
-      else if (!reply.raw.headersSent && !reply.sent) {
-        const { status, body } = client.encodeError(failure);
-        if (exchange.debug) void reply.header(ROUTE_DEBUG_HEADER, describeRoute(exchange));
-        if (failure.options.retryAfterMs !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(failure.options.retryAfterMs / 1000))));
-        void reply.status(status).header('content-type', 'application/json').send(body);
-      }
-    } finally {
-      reply.raw.off('close', onClose);
-      this.reporter.report(exchange);
-    }
+    });
   }
 
   /**

@@ -1,0 +1,64 @@
+import { ROUTE_DEBUG_HEADER } from '@aigw/contracts';
+import { GatewayError, ProtocolCodec } from '@aigw/providers';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { FastifyReply } from 'fastify';
+import { Exchange } from './exchange';
+import { RateLimitService } from './rate-limits.service';
+import { relayInternalError } from './relay-stream.util';
+import { RELAY_METERING } from './relay-options';
+import { describeRoute } from './route-debug.util';
+import { SpendLedger } from './spend-ledger';
+import { UsageReporter } from './usage-reporter.service';
+
+/**
+ * What every metered client exchange shares, whatever its endpoint: the
+ * upstream is aborted the moment the client goes away; rate limits and the
+ * quota reservation before anything is sent; a failure answered in the
+ * client's protocol (with Retry-After and the route debug header); and
+ * exactly one usage report at the end, on every path.
+ */
+@Injectable()
+export class ExchangeRunner {
+  constructor(
+    private readonly reporter: UsageReporter,
+    private readonly spend: SpendLedger,
+    private readonly limits: RateLimitService,
+    @Inject(RELAY_METERING) private readonly metering: boolean,
+  ) {}
+
+  async run(exchange: Exchange, client: ProtocolCodec, reply: FastifyReply, logger: Logger, work: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!reply.raw.writableFinished) abort.abort();
+    };
+    reply.raw.once('close', onClose);
+    try {
+      await work(abort.signal);
+    } catch (error) {
+      const failure = error instanceof GatewayError ? error : relayInternalError(logger, error, exchange);
+      exchange.status = abort.signal.aborted ? 499 : failure.status;
+      exchange.errorClass = failure.kind;
+      if (!abort.signal.aborted && !reply.raw.headersSent && !reply.sent) {
+        const { status, body } = client.encodeError(failure);
+        this.routeHeader(exchange, reply);
+        if (failure.options.retryAfterMs !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(failure.options.retryAfterMs / 1000))));
+        void reply.status(status).header('content-type', 'application/json').send(body);
+      }
+    } finally {
+      reply.raw.off('close', onClose);
+      this.reporter.report(exchange);
+    }
+  }
+
+  /** Rate limits (429), then the worst case held against quota and balance (402); nothing when metering is off. */
+  async admit(exchange: Exchange, reply: FastifyReply, worstCaseMicros: () => number): Promise<void> {
+    if (!this.metering) return;
+    await this.limits.admitExchange(exchange, reply);
+    exchange.reservation = this.spend.reserve(exchange.caller!, worstCaseMicros());
+  }
+
+  /** The route debug header, when the caller asked for it. */
+  routeHeader(exchange: Exchange, reply: FastifyReply): void {
+    if (exchange.debug) void reply.header(ROUTE_DEBUG_HEADER, describeRoute(exchange));
+  }
+}
