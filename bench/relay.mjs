@@ -60,6 +60,7 @@ import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort, gitCommit, intFromEnv, memoryOf, percentile, sleep, tail } from './lib.mjs';
 
 const HOST = '127.0.0.1';
 const selfPath = fileURLToPath(import.meta.url);
@@ -687,7 +688,7 @@ async function runMain() {
     // ── report ──
     const meta = {
       date: new Date().toISOString(),
-      commit: gitCommit(),
+      commit: gitCommit(root),
       node: `${process.version} (${os.platform()} ${os.arch()}), ${os.cpus().length} CPUs: ${os.cpus()[0]?.model ?? 'unknown'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM`,
       loadavg,
       mode,
@@ -1431,7 +1432,7 @@ function renderReport({ meta, results, ttfb, memory, acceptance, info, failover 
     `- command: \`${meta.command}\``,
     `- machine: ${meta.node}; load average before the run (1/5/15 min) ${meta.loadavg.map((v) => v.toFixed(2)).join(' / ')}`,
     `- load generator: autocannon ${meta.autocannonVersion} inside the bench process, same machine; ${meta.WARMUP} s warm-up then ${meta.DURATION} s measured per row, connections ${CONNECTIONS.join(' and ')}; every row on a freshly started server process (the mock upstream runs for the whole run)`,
-    `- gateway (c): \`dist/apps/master/src/main.js\`, AIGW_LOG_LEVEL=warn${meta.gatewayNodeArgs.length ? `, node flags \`${meta.gatewayNodeArgs.join(' ')}\`` : ''}; ${meta.mode ?? 'not run'}; bootstrap: an \`openai\` and an \`anthropic\` channel on the mock, priced models \`bench-openai\` and \`bench-anthropic\`, routing models \`bench-failover\` (a failing channel, then the mock) and \`bench-weighted\` (${WEIGHTED_CHANNELS.length} weighted channels), one token: every request is authenticated, routed, relayed and metered (its usage record goes to the gateway's queue${meta.mode?.includes('BullMQ') ? ' on Redis' : ''} and is settled into Postgres by the gateway's own worker, in the same process)`,
+    `- gateway (c): \`dist/apps/master/src/main.js\`, AIGW_LOG_LEVEL=warn${meta.gatewayNodeArgs.length ? `, node flags \`${meta.gatewayNodeArgs.join(' ')}\`` : ''}; ${meta.mode ?? 'not run'}; bootstrap: an \`openai\` and an \`anthropic\` channel on the mock, priced models \`bench-openai\` and \`bench-anthropic\`, routing models \`bench-failover\` (a failing channel, then the mock) and \`bench-weighted\` (${WEIGHTED_CHANNELS.length} weighted channels), one token: every request is authenticated, routed, relayed and metered (its usage record goes to the gateway's queue${meta.mode?.includes('BullMQ') ? ' on Redis' : ''} and is settled into Postgres by the gateway's own settlement worker: a process beside it with Postgres + Redis, in its process otherwise)`,
     `- request: OpenAI Chat (system + user message, max_tokens 64; streaming adds \`stream_options.include_usage\`); the mock answers a ${meta.mockSizes.chatJson}-byte chat.completion, or 10 chunks + a usage chunk + [DONE] (${meta.mockSizes.chatStream} bytes) in one write; Anthropic: a ${meta.mockSizes.messageJson}-byte message, or 14 events`,
     `- columns: latency over every 2xx answer (whole response, streams included); CPU = utime+stime of the process from /proc/<pid>/stat over the window ÷ answered requests; "pg+redis" = every postgres and redis-server process; "other" = machine busy cores not accounted to server, mock, pg+redis or the load generator (the kernel's unattributed network work, and anything else running on the machine); "machine cores busy" = all of it, of ${os.cpus().length}; RSS = VmRSS of the fresh server before the warm-up → highest VmRSS sampled every 200 ms under load`,
   );
@@ -1453,7 +1454,7 @@ function renderReport({ meta, results, ttfb, memory, acceptance, info, failover 
   const ours = results.filter((r) => r.targetId === 'ours' && r.settledPerSecond !== null);
   if (ours.length) {
     lines.push(
-      'Usage settlement during the gateway windows (its queue worker runs in the same process as the relay; usage rows written to Postgres per second while serving): ' +
+      `Usage settlement during the gateway windows (${meta.mode?.includes('BullMQ') ? 'the master\'s settlement worker process' : 'the in-process queue worker'}; usage rows written to Postgres per second while serving): ` +
         ours.map((r) => `${r.scenario.id} @${r.connections}: ${fmtInt(r.settledPerSecond)} rows/s for ${fmtInt(r.rps)} req/s${r.backlog === null ? '' : `, ${fmtInt(r.backlog)} queue jobs waiting at the end`}`).join('; ') +
         '.',
       '',
@@ -1523,14 +1524,6 @@ function updateDocs(file, markdown, day) {
 
 // ─────────────────────────────────── utilities ───────────────────────────────────
 
-function intFromEnv(name, fallback, min, max) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name}: expected an integer between ${min} and ${max}, got ${raw}`);
-  return value;
-}
-
 function listFromEnv(name, fallback) {
   return (process.env[name] || fallback).split(',').map((value) => value.trim()).filter(Boolean);
 }
@@ -1541,10 +1534,6 @@ function commandLine() {
     .map(([key, value]) => `${key}=${value}`);
   const viaNpm = process.env.npm_lifecycle_event === 'bench';
   return [...knobs, viaNpm ? 'npm run bench' : 'npm run build && node_modules/.bin/node bench/relay.mjs'].join(' ');
-}
-
-function sleep(ms) {
-  return new Promise((done) => setTimeout(done, ms));
 }
 
 function clockTicks() {
@@ -1559,18 +1548,6 @@ function clockTicks() {
 /** The environment without the developer's gateway settings. */
 function cleanEnv() {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(AIGW_|DATABASE_URL$|REDIS_URL$|PORT$|HOST$|NODE_OPTIONS$)/.test(key)));
-}
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', fail);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
 }
 
 function tcpReachable(url) {
@@ -1732,15 +1709,6 @@ async function stopChild(child) {
   }
 }
 
-function tail(stream, limit = 8192) {
-  const state = { text: '' };
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk) => {
-    state.text = (state.text + chunk).slice(-limit);
-  });
-  return state;
-}
-
 function httpRequest(agent, port, method, path, { headers = {}, body } = {}) {
   return new Promise((done, fail) => {
     const payload = body === undefined ? undefined : Buffer.from(body);
@@ -1780,39 +1748,6 @@ function machineCpu() {
     return { busy: total - values[3] - values[4], total };
   } catch {
     return { busy: 0, total: 1 };
-  }
-}
-
-function memoryOf(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const field = (name) => {
-      const match = status.match(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, 'm'));
-      return match ? Number(match[1]) / 1024 : null;
-    };
-    return { rss: field('VmRSS'), hwm: field('VmHWM') };
-  } catch {
-    return { rss: null, hwm: null };
-  }
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index];
-}
-
-function gitCommit() {
-  try {
-    const head = readFileSync(join(root, '.git/HEAD'), 'utf8').trim();
-    if (!head.startsWith('ref: ')) return head.slice(0, 12);
-    const ref = head.slice(5);
-    const loose = join(root, '.git', ref);
-    if (existsSync(loose)) return readFileSync(loose, 'utf8').trim().slice(0, 12);
-    const packed = readFileSync(join(root, '.git/packed-refs'), 'utf8').split('\n').find((line) => line.endsWith(` ${ref}`));
-    return packed ? packed.slice(0, 12) : 'unknown';
-  } catch {
-    return 'unknown';
   }
 }
 

@@ -23,12 +23,12 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, gitCommit, intFromEnv, memoryOf, percentile, sleep, tail } from './lib.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'dist/apps/master/src/main.js');
@@ -45,57 +45,6 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /** Wall-clock bound of one load phase: it stops issuing requests after this. */
 const PHASE_TIMEOUT_MS = 120_000;
 const SHUTDOWN_TIMEOUT_MS = 10_000;
-
-function intFromEnv(name, fallback, min, max) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name}: expected an integer between ${min} and ${max}, got ${raw}`);
-  }
-  return value;
-}
-
-function sleep(ms) {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
-/** A free TCP port on 127.0.0.1: listen on 0, read the port, close. */
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', fail);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
-
-/** VmRSS / VmHWM of a process in MiB, or null when /proc is unavailable. */
-function memoryOf(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const field = (name) => {
-      const match = status.match(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, 'm'));
-      return match ? Number(match[1]) / 1024 : null;
-    };
-    return { rss: field('VmRSS'), peak: field('VmHWM') };
-  } catch {
-    return { rss: null, peak: null };
-  }
-}
-
-/** Keeps the last `limit` characters of a stream, for diagnostics. */
-function tail(stream, limit = 8192) {
-  const state = { text: '' };
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk) => {
-    state.text = (state.text + chunk).slice(-limit);
-  });
-  return state;
-}
 
 /** One HTTP request over the given agent; resolves with status and body text. */
 function request(agent, port, method, path, { headers = {}, body } = {}) {
@@ -122,12 +71,6 @@ function request(agent, port, method, path, { headers = {}, body } = {}) {
     req.on('error', fail);
     req.end(payload);
   });
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index];
 }
 
 /**
@@ -265,20 +208,6 @@ async function stop(child) {
     return null;
   }
   return performance.now() - started;
-}
-
-function gitCommit() {
-  try {
-    const head = readFileSync(join(root, '.git/HEAD'), 'utf8').trim();
-    if (!head.startsWith('ref: ')) return head.slice(0, 12);
-    const ref = head.slice(5);
-    const loose = join(root, '.git', ref);
-    if (existsSync(loose)) return readFileSync(loose, 'utf8').trim().slice(0, 12);
-    const packed = readFileSync(join(root, '.git/packed-refs'), 'utf8').split('\n').find((line) => line.endsWith(` ${ref}`));
-    return packed ? packed.slice(0, 12) : 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 const ms = (value) => (Number.isFinite(value) ? `${value.toFixed(2)} ms` : 'n/a');
@@ -450,10 +379,10 @@ async function main() {
       ...loadRows('GET /ping', ping),
       ['POST /api/auth/login (single)', ms(loginMs), 'argon2id verify + JWT sign'],
       ...loadRows(`GET /api/models (JWT, ${modelCount} models/page)`, models),
-      ['RSS after load', mib(afterLoad.rss), `peak (VmHWM) ${mib(afterLoad.peak)}`],
+      ['RSS after load', mib(afterLoad.rss), `peak (VmHWM) ${mib(afterLoad.hwm)}`],
       ['graceful shutdown (SIGTERM → exit)', shutdownMs === null ? 'killed' : ms(shutdownMs), ''],
     ];
-    const table = renderTable({ date: new Date().toISOString(), commit: gitCommit(), port, mode, loadavg }, rows);
+    const table = renderTable({ date: new Date().toISOString(), commit: gitCommit(root), port, mode, loadavg }, rows);
     mkdirSync(dirname(resultsFile), { recursive: true });
     writeFileSync(resultsFile, table);
     console.log(`\n${table}`);

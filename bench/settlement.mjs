@@ -27,6 +27,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { intFromEnv } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,14 +44,6 @@ const BACKENDS = (process.env.BENCH_SETTLE_BACKENDS || 'postgres,pglite').split(
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
 for (const url of [ADMIN_URL, REDIS_URL]) if (!/^\w+:\/\/([^@]*@)?(127\.0\.0\.1|localhost)(:\d+)?(\/|$)/.test(url)) throw new Error(`loopback only: ${url}`);
-
-function intFromEnv(name, fallback, min, max) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name}: an integer from ${min} to ${max}, got ${raw}`);
-  return value;
-}
 
 async function seed(database) {
   const users = [];
