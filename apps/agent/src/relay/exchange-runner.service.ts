@@ -53,7 +53,11 @@ export class ExchangeRunner {
   /** Rate limits (429), then the worst case held against quota and balance (402); nothing when metering is off. */
   async admit(exchange: Exchange, reply: FastifyReply, worstCaseMicros: () => number): Promise<void> {
     if (!this.metering) return;
-    await this.limits.admitExchange(exchange, reply);
+    const scopes = this.limits.scopes(exchange.caller!);
+    if (scopes.length > 0) {
+      exchange.admission = await this.limits.admit(scopes);
+      void reply.headers(exchange.admission.headers);
+    }
     exchange.reservation = this.spend.reserve(exchange.caller!, worstCaseMicros());
   }
 

@@ -3,9 +3,7 @@ import { GatewayError } from '@aigw/providers';
 import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { FastifyReply } from 'fastify';
 import { Caller } from './client-auth.util';
-import type { Exchange } from './exchange';
 
 /** Where counters live: Redis (shared by every agent and master on it), or null for this process only. */
 export const RATE_LIMIT_STORE = Symbol('RATE_LIMIT_STORE');
@@ -63,18 +61,6 @@ export class RateLimitService implements OnApplicationShutdown {
     add(`user:${caller.token.userId}`, caller.userLimits);
     if (caller.groupId) add(`group:${caller.groupId}`, caller.groupLimits);
     return scopes;
-  }
-
-  /**
-   * The relay's entry: admits the exchange's caller (no await when no limit
-   * applies), keeps the admission on the exchange and the x-ratelimit-*
-   * headers on the reply; throws the 429 when a limit is exhausted.
-   */
-  async admitExchange(exchange: Exchange, reply: FastifyReply): Promise<void> {
-    const scopes = this.scopes(exchange.caller!);
-    if (scopes.length === 0) return;
-    exchange.admission = await this.admit(scopes);
-    void reply.headers(exchange.admission.headers);
   }
 
   /** Admits the request or throws a 429 (rate_limit, with Retry-After) naming the exhausted limit. */

@@ -120,9 +120,9 @@ export class RelayService {
     if (exchange.protocol === exchange.upstreamProtocol) {
       // Passthrough: the upstream's bytes go out unchanged. Decoding is only for metering, so an
       // answer beyond the canonical model (a built-in tool's output, say) costs the usage reading,
-      // never the answer.
+      // never the answer. (The usage reporter clamps the counts before pricing.)
       try {
-        exchange.usage = sanitizeUsage(upstream.decodeResponse(parsed).usage);
+        exchange.usage = upstream.decodeResponse(parsed).usage;
       } catch {
         exchange.usage = { ...EMPTY_USAGE };
       }
