@@ -1,7 +1,7 @@
 import { PolicyModel } from '@aigw/contracts';
 import { ChatRequest } from '@aigw/providers';
 import { describe, expect, it } from 'vitest';
-import { MEDIA_PART_TOKENS, assertSaneLimits, auxiliaryWorstCaseMicros, chatWorstCaseMicros, promptTokenBound } from './relay-quota.util';
+import { MEDIA_PART_RESERVED_TOKENS, assertSaneLimits, auxiliaryWorstCaseMicros, chatWorstCaseMicros, promptTokenBound } from './relay-quota.util';
 
 const model: PolicyModel = { name: 'm', inputPriceMicros: 1_000_000, outputPriceMicros: 10_000_000, cachedInputPriceMicros: null, cacheWritePriceMicros: null, createdAt: 0, routing: {} };
 const chat = (overrides: Partial<ChatRequest> = {}): ChatRequest => ({
@@ -11,7 +11,7 @@ const chat = (overrides: Partial<ChatRequest> = {}): ChatRequest => ({
 describe('quota reservation estimates', () => {
   it('bounds a prompt by its UTF-8 bytes and a fixed amount per media part, without counting base64', () => {
     expect(promptTokenBound('héllo')).toBe(6);
-    expect(promptTokenBound([{ type: 'image', source: { type: 'base64', mediaType: 'image/png', data: 'A'.repeat(100_000) } }])).toBe(MEDIA_PART_TOKENS);
+    expect(promptTokenBound([{ type: 'image', source: { type: 'base64', mediaType: 'image/png', data: 'A'.repeat(100_000) } }])).toBe(MEDIA_PART_RESERVED_TOKENS);
     expect(promptTokenBound({ a: ['xy', { b: 'z' }] })).toBe(3);
   });
 

@@ -3,7 +3,7 @@ import { ChatRequest, GatewayError } from '@aigw/providers';
 import { computeCostMicros } from '@aigw/quota';
 
 /** Tokens reserved per image, file or audio part (above what the largest providers charge for one image). */
-export const MEDIA_PART_TOKENS = 2_000;
+export const MEDIA_PART_RESERVED_TOKENS = 2_000;
 /** Output tokens reserved when the request sets no max_tokens (documented: a longer answer can exceed its reservation). */
 export const DEFAULT_RESERVED_OUTPUT_TOKENS = 4_096;
 /** Above this, max_tokens is refused as absurd (no model generates a million tokens in one answer). */
@@ -15,7 +15,7 @@ const MEDIA_TYPES = new Set(['image', 'file', 'audio']);
 
 /**
  * An upper bound on a prompt's tokens without a tokenizer: every UTF-8 byte
- * of its text (a BPE token is at least one byte), plus MEDIA_PART_TOKENS per
+ * of its text (a BPE token is at least one byte), plus MEDIA_PART_RESERVED_TOKENS per
  * image/file part — whose bytes (base64) are not counted. Over-estimates
  * ordinary text about four times: safe for a reservation, never billed.
  */
@@ -29,7 +29,7 @@ export function promptTokenBound(value: unknown, depth = 0): number {
     return total;
   }
   const record = value as Record<string, unknown>;
-  if (typeof record.type === 'string' && MEDIA_TYPES.has(record.type)) return MEDIA_PART_TOKENS;
+  if (typeof record.type === 'string' && MEDIA_TYPES.has(record.type)) return MEDIA_PART_RESERVED_TOKENS;
   let total = 0;
   for (const key in record) total += promptTokenBound(record[key], depth + 1);
   return total;
