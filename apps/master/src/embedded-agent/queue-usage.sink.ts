@@ -1,5 +1,5 @@
 import { UsageRecord } from '@aigw/contracts';
-import { JobQueue, MAX_SETTLEMENT_BATCH } from '@aigw/metering';
+import { JobQueue, JobState, MAX_SETTLEMENT_BATCH } from '@aigw/metering';
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { SpendLedger, UsageSink } from '../../../agent/src/relay';
 
@@ -17,7 +17,12 @@ interface Outstanding {
   jobId: string;
   since: number;
   redeliveries: number;
+  /** The queue refused the job (Redis away): deliver it again at the next check. */
+  enqueueFailed: boolean;
 }
+
+/** A queue that does not answer a state query in this long is asked again at the next check. */
+const STATE_TIMEOUT_MS = 3_000;
 
 /**
  * The embedded agent settles through the master's own queue. Records are
@@ -68,7 +73,7 @@ export class QueueUsageSink extends UsageSink implements OnModuleInit, BeforeApp
     const records = this.pending;
     this.pending = [];
     const key = `usage-${records[0].request_id}-${records.length}`;
-    const entry: Outstanding = { records, jobId: key, since: Date.now(), redeliveries: 0 };
+    const entry: Outstanding = { records, jobId: key, since: Date.now(), redeliveries: 0, enqueueFailed: false };
     this.outstanding.set(key, entry);
     return this.deliver(key, entry);
   }
@@ -96,7 +101,8 @@ export class QueueUsageSink extends UsageSink implements OnModuleInit, BeforeApp
         );
       })
       .catch((error: unknown) => {
-        this.logger.error({ msg: 'could not enqueue usage', records: entry.records.length, error: (error as Error).message });
+        entry.enqueueFailed = true;
+        this.logger.error({ msg: 'could not enqueue usage; will retry', records: entry.records.length, error: (error as Error).message });
       })
       .finally(() => this.inFlight.delete(enqueued));
     this.inFlight.add(enqueued);
@@ -109,6 +115,15 @@ export class QueueUsageSink extends UsageSink implements OnModuleInit, BeforeApp
     this.spend.confirm(entry.records);
   }
 
+  /** The job's state, or 'pending' when the queue does not answer in time (a check must never hang the watchdog). */
+  private stateWithin(jobId: string): Promise<JobState> {
+    let timer: NodeJS.Timeout;
+    const late = new Promise<JobState>((resolve) => {
+      timer = setTimeout(() => resolve('pending'), STATE_TIMEOUT_MS);
+    });
+    return Promise.race([this.queue.state(jobId), late]).finally(() => clearTimeout(timer));
+  }
+
   /** Old unsettled batches: settled after all (a missed event), failed for good, still queued, or lost (delivered again). */
   private async check(): Promise<void> {
     if (this.checking) return;
@@ -117,12 +132,13 @@ export class QueueUsageSink extends UsageSink implements OnModuleInit, BeforeApp
       const now = Date.now();
       let looked = 0;
       for (const [key, entry] of this.outstanding) {
-        if (looked >= CHECK_AT_MOST || now - entry.since < CHECK_AFTER_MS) continue;
+        if (looked >= CHECK_AT_MOST || (now - entry.since < CHECK_AFTER_MS && !entry.enqueueFailed)) continue;
         looked += 1;
-        const state = await this.queue.state(entry.jobId);
+        const state = entry.enqueueFailed ? 'missing' : await this.stateWithin(entry.jobId);
         if (state === 'completed') this.settled(key, entry);
         else if (state === 'failed') this.outstanding.delete(key);
         else if (state === 'missing') {
+          entry.enqueueFailed = false;
           entry.redeliveries += 1;
           entry.since = Date.now();
           entry.jobId = `${key}-r${entry.redeliveries}`;
