@@ -4,7 +4,8 @@
  * the RBAC test until it is added here, which makes its access a reviewed
  * decision rather than an accident.
  */
-export type Access = 'public' | 'api-token' | Array<'admin' | 'operator' | 'viewer' | 'user'>;
+/** `agent`: an enrollment token or an agent credential, never an admin JWT. */
+export type Access = 'public' | 'api-token' | 'agent' | Array<'admin' | 'operator' | 'viewer' | 'user'>;
 
 const ALL = ['admin', 'operator', 'viewer', 'user'] as const;
 const STAFF_READ = ['admin', 'operator', 'viewer'] as const;
@@ -68,6 +69,8 @@ export const ACCESS_TABLE: Record<string, Access> = {
   'GET /api/agents/enrollment-tokens': [...OPERATE],
   'POST /api/agents/enrollment-tokens': [...OPERATE],
   'DELETE /api/agents/enrollment-tokens/:id': [...OPERATE],
+  'POST /api/agents/enroll': 'agent',
+  'POST /api/agents/usage': 'agent',
 
   'GET /api/usage': [...ALL],
   'GET /api/usage/daily': [...ALL],

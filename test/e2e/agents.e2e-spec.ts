@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpResult, RequestOptions, TestMaster, createUserAndLogin, startTestMaster } from '../support/test-master';
 import { ISO, MISSING_ID, UUID, expectError, expectInvalid, expectUnknownField } from '../support/api-assertions';
 
-const AGENT_FIELDS = ['applied_policy_version', 'created_at', 'id', 'last_seen_at', 'name', 'region', 'status', 'version'];
+const AGENT_FIELDS = ['applied_policy_version', 'connected_at', 'created_at', 'id', 'lag', 'last_seen_at', 'name', 'online', 'region', 'revoked_at', 'stats', 'status', 'version'];
 const ENROLLMENT_FIELDS = ['created_at', 'expires_at', 'id', 'max_uses', 'name', 'region', 'revoked_at', 'token_hint', 'uses'];
 
 describe('admin API: /api/agents and /api/agents/enrollment-tokens', () => {
@@ -67,7 +67,13 @@ describe('admin API: /api/agents and /api/agents/enrollment-tokens', () => {
         status: 'active',
         version: '1.4.2',
         applied_policy_version: 42,
+        // Its last heartbeat is long past: offline, so no lag is reported.
+        online: false,
+        lag: null,
         last_seen_at: '2026-01-02T03:04:05.678Z',
+        connected_at: null,
+        revoked_at: null,
+        stats: {},
         created_at: expect.stringMatching(ISO),
       });
       expect(JSON.stringify(fetched.body)).not.toContain(agents.a.credentialHash);

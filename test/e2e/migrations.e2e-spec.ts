@@ -15,6 +15,7 @@ const TABLES = [
   'migrations',
   'model_routes',
   'models',
+  'policy_changes',
   'usage_logs',
   'users',
 ];

@@ -38,12 +38,13 @@ describe('RBAC: every route against the committed access table', () => {
     for (const [path, operations] of Object.entries<Record<string, { 'x-roles'?: string[] }>>(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         const key = `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`;
-        documented[key] = operation['x-roles']?.includes('public') ? 'public' : [...(operation['x-roles'] ?? [])].sort();
+        const roles = operation['x-roles'] ?? [];
+        documented[key] = roles.includes('public') ? 'public' : roles.includes('agent') ? 'agent' : [...roles].sort();
       }
     }
     for (const [key, documentedAccess] of Object.entries(documented)) {
       const expected = ACCESS_TABLE[key];
-      expect(documentedAccess, key).toEqual(expected === 'public' ? 'public' : [...expected].sort());
+      expect(documentedAccess, key).toEqual(typeof expected === 'string' ? expected : [...expected].sort());
     }
   });
 
@@ -60,8 +61,8 @@ describe('RBAC: every route against the committed access table', () => {
         failures.push(`anonymous ${route.method} ${route.url}: ${anonymous.status}`);
       }
       if (access === 'public') continue;
-      if (access === 'api-token') {
-        // An admin JWT is no gateway key: every role is refused as unauthenticated.
+      if (access === 'api-token' || access === 'agent') {
+        // An admin JWT is no gateway key and no agent secret: every role is refused as unauthenticated.
         for (const role of ROLES) {
           const result = await master.request(route.method, path, { token: tokens[role], body });
           if (result.status !== 401) failures.push(`${role} ${route.method} ${route.url}: ${result.status} (expected 401)`);

@@ -1,7 +1,11 @@
-import { AppConfig } from '@aigw/config';
+import { AppConfig, ConfigModule } from '@aigw/config';
+import { UsageSpool } from '@aigw/sync';
 import { Controller, DynamicModule, Get, Module } from '@nestjs/common';
-import { LogUsageSink } from './log-usage.sink';
 import { RelayModule } from './relay';
+import { AgentIdentity } from './sync/agent-identity';
+import { AgentSyncService } from './sync/agent-sync.service';
+import { AGENT_IDENTITY, USAGE_SPOOL } from './sync/agent-sync.tokens';
+import { SpoolUsageSink } from './sync/spool-usage.sink';
 
 @Controller()
 export class AgentHealthController {
@@ -13,21 +17,30 @@ export class AgentHealthController {
 }
 
 /**
- * The standalone data-plane process: the same RelayModule the master embeds.
- * Its policy arrives over the sync protocol (the master/agent issue); until
- * then it starts empty and refuses every key.
+ * The standalone data-plane process: the same RelayModule the master embeds,
+ * fed by the sync protocol from its master (AgentSyncService), its usage
+ * spooled to disk and shipped to the master.
  */
 @Module({})
 export class AgentModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, identity: AgentIdentity, spool: UsageSpool): DynamicModule {
+    const shared = [
+      { provide: AGENT_IDENTITY, useValue: identity },
+      { provide: USAGE_SPOOL, useValue: spool },
+    ];
     return {
       module: AgentModule,
-      imports: [RelayModule.forRoot({
-          usageSink: LogUsageSink,
+      imports: [
+        ConfigModule.forRoot(config),
+        RelayModule.forRoot({
+          usageSink: SpoolUsageSink,
           routing: config.routing,
           metering: config.relayMetering,
           rateLimitStore: config.redisUrl ? { redisUrl: config.redisUrl, prefix: config.redisPrefix } : null,
-        }),],
+          providers: shared,
+        }),
+      ],
+      providers: [...shared, AgentSyncService],
       controllers: [AgentHealthController],
     };
   }

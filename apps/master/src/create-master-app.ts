@@ -4,6 +4,7 @@ import { Database } from '@aigw/persistence';
 import { PinoNestLogger, createLogger } from '@aigw/telemetry';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
@@ -12,7 +13,7 @@ import { handleClientError } from './common/client-error.handler';
 import { GlobalExceptionFilter } from './common/global-exception.filter';
 import { NulCharacterPipe } from './common/nul-character.pipe';
 import { createValidationPipe } from './common/validation.pipe';
-import { EmbeddedPolicyLoader } from './embedded-agent/embedded-policy.loader';
+import { EmbeddedSyncClient } from './embedded-agent/embedded-sync.client';
 import { MasterModule } from './master.module';
 import { AdminSeedService } from './services/admin-seed.service';
 import { BootstrapService } from './services/bootstrap.service';
@@ -79,6 +80,8 @@ export async function createMasterApp(config: AppConfig, options: MasterAppOptio
     const app = await NestFactory.create<NestFastifyApplication>(MasterModule.forRoot(config, database, { settleInProcess: options.settleInProcess ?? true }), adapter, {
       logger: new PinoNestLogger(logger),
     });
+    // The sync hub reads its own frames (SyncGateway); Nest's event routing is not used.
+    app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
     app.useGlobalPipes(new NulCharacterPipe(), createValidationPipe());
     app.useGlobalFilters(new GlobalExceptionFilter());
 
@@ -100,7 +103,7 @@ export async function createMasterApp(config: AppConfig, options: MasterAppOptio
     await app.get(AdminSeedService).ensureAdmin(options.print);
     await app.get(BootstrapService).apply();
     // The embedded agent serves what the seed and the bootstrap just wrote.
-    await app.get(EmbeddedPolicyLoader).refresh();
+    await app.get(EmbeddedSyncClient).refresh();
     if (options.listen !== false) await app.listen({ port: config.port, host: config.host });
     const address = fastify.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -28,7 +28,7 @@ import { RoutesController } from './controllers/routes.controller';
 import { TokensController } from './controllers/tokens.controller';
 import { UsageController } from './controllers/usage.controller';
 import { UsersController } from './controllers/users.controller';
-import { EmbeddedPolicyLoader } from './embedded-agent/embedded-policy.loader';
+import { EmbeddedSyncClient } from './embedded-agent/embedded-sync.client';
 import { PolicyRefreshInterceptor } from './embedded-agent/policy-refresh.interceptor';
 import { QueueUsageSink } from './embedded-agent/queue-usage.sink';
 import { AdminSeedService } from './services/admin-seed.service';
@@ -44,6 +44,8 @@ import { RoutesService } from './services/routes.service';
 import { TokensService } from './services/tokens.service';
 import { UsageService } from './services/usage.service';
 import { UsersService } from './services/users.service';
+import { SyncGateway } from './sync/sync.gateway';
+import { SyncHub } from './sync/sync-hub.service';
 
 /** The control plane (admin API, auth, settlement queue) and the embedded agent. Wiring only. */
 @Module({})
@@ -92,7 +94,9 @@ export class MasterModule {
         { provide: Database, useValue: database },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: PolicyRefreshInterceptor },
-        EmbeddedPolicyLoader,
+        SyncHub,
+        SyncGateway,
+        EmbeddedSyncClient,
         ChannelProbeService,
         JwtStrategy,
         AuthService,

@@ -27,6 +27,15 @@ export class AppConfig {
   /** false: no usage records, quotas or rate limits on the relay (benchmarks only). */
   readonly relayMetering: boolean;
   readonly routing: RoutingDefaults;
+  /** Agent: the master it syncs from (null: not a remote agent). */
+  readonly masterUrl: string | null;
+  readonly enrollmentToken: string | null;
+  readonly agentName: string | null;
+  /** Agent: the region it serves; null: "default". */
+  readonly region: string | null;
+  readonly syncHeartbeatMs: number;
+  readonly changeLogRetention: number;
+  readonly usageSpoolMaxRecords: number;
   readonly bootstrap: BootstrapConfig;
   /** Where the values came from, for the start banner. */
   readonly source: string | null;

@@ -52,6 +52,20 @@ export class ConfigFile {
   @IsOptional() @IsBoolean() relay_metering?: boolean;
   /** pino log level. */
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) log_level?: string;
+  /** Agent: the master's base URL (http or https); set, the process runs as a remote agent. */
+  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' }) master_url?: string;
+  /** Agent: the enrollment token it presents once, on its first start. */
+  @IsOptional() @IsString() @MaxLength(256) enrollment_token?: string;
+  /** Agent: its name in the master (unique); defaults to the host name. */
+  @IsOptional() @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { message: 'must be 1-128 letters, digits, . _ - (starting with a letter or digit)' }) agent_name?: string;
+  /** Agent: the region it serves (channels with another region are never sent to it). */
+  @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'must be 1-64 letters, digits, . _ -' }) region?: string;
+  /** Sync heartbeat interval in milliseconds (master sets it for its agents); a peer silent for 3 intervals is dropped. */
+  @IsOptional() @IsInt() @Min(100) @Max(300_000) sync_heartbeat_ms?: number;
+  /** Change-log versions the master keeps; an agent further behind gets a snapshot instead of deltas. */
+  @IsOptional() @IsInt() @Min(100) @Max(10_000_000) change_log_retention?: number;
+  /** Agent: most unacknowledged usage records kept in the spool before the relay refuses traffic (503). */
+  @IsOptional() @IsInt() @Min(1000) @Max(100_000_000) usage_spool_max_records?: number;
   /** Retries, failover, circuit breakers and affinity: defaults for every model and channel. */
   @IsOptional() @ValidateNested() @Type(() => RoutingConfigFile) routing?: RoutingConfigFile;
   /** Declarative state applied idempotently at every start. */

@@ -28,7 +28,16 @@ const ENV_OVERRIDES: Record<string, keyof ConfigFile> = {
   AIGW_SECRET_KEY: 'secret_key',
   AIGW_LOG_LEVEL: 'log_level',
   AIGW_REDIS_PREFIX: 'redis_prefix',
+  AIGW_MASTER_URL: 'master_url',
+  AIGW_ENROLLMENT_TOKEN: 'enrollment_token',
+  AIGW_AGENT_NAME: 'agent_name',
+  AIGW_REGION: 'region',
+  AIGW_SYNC_HEARTBEAT_MS: 'sync_heartbeat_ms',
+  AIGW_CHANGE_LOG_RETENTION: 'change_log_retention',
 };
+
+/** Overrides that are integers. */
+const INTEGER_KEYS = new Set<keyof ConfigFile>(['sync_heartbeat_ms', 'change_log_retention']);
 
 const SECRETS_FILE = 'secrets.json';
 
@@ -47,7 +56,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   for (const [variable, key] of Object.entries(ENV_OVERRIDES)) {
     const value = env[variable];
     if (value === undefined || value === '') continue;
-    raw[key] = key === 'port' ? parsePort(variable, value) : value;
+    raw[key] = key === 'port' ? parsePort(variable, value) : INTEGER_KEYS.has(key) && /^\d+$/.test(value) ? Number(value) : value;
     sourceNames.set(key, variable);
   }
 
@@ -77,6 +86,13 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     relayBodyLimitBytes: (file.relay_body_limit_mb ?? 32) * 1024 * 1024,
     relayMetering: file.relay_metering ?? true,
     routing: resolveRouting(file.routing),
+    masterUrl: file.master_url ?? null,
+    enrollmentToken: file.enrollment_token ?? null,
+    agentName: file.agent_name ?? null,
+    region: file.region ?? null,
+    syncHeartbeatMs: file.sync_heartbeat_ms ?? 10_000,
+    changeLogRetention: file.change_log_retention ?? 10_000,
+    usageSpoolMaxRecords: file.usage_spool_max_records ?? 1_000_000,
     bootstrap: file.bootstrap ?? {},
     source: path,
   });

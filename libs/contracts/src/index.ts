@@ -6,3 +6,4 @@ export * from './provider-types';
 export * from './usage-record';
 export * from './policy';
 export * from './routing';
+export * from './sync';

@@ -79,6 +79,7 @@ export interface PolicyChannel {
 }
 
 export interface PolicyModel {
+  id: string;
   name: string;
   inputPriceMicros: number;
   outputPriceMicros: number;
@@ -89,6 +90,7 @@ export interface PolicyModel {
 }
 
 export interface PolicyRoute {
+  id: string;
   model: string;
   channelId: string;
   upstreamModel: string | null;

@@ -5,3 +5,4 @@ export * from './queue/in-process-job-queue';
 export * from './queue/job-queue';
 export * from './queue/queue.module';
 export * from './estimate-tokens';
+export * from './queue/settlement-delivery';

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { computeCostMicros } from './compute-cost';
 
 const model: PolicyModel = {
+  id: 'model-1',
   name: 'gpt-4.1-mini',
   inputPriceMicros: 400_000, // $0.40 / 1M
   outputPriceMicros: 1_600_000, // $1.60 / 1M

@@ -18,11 +18,11 @@ describe('PolicyIndex', () => {
     const index = new PolicyIndex(snapshot({
       channels: [channel('a', { modelMapping: { m: 'm-2025' } }), channel('b'), channel('c'), channel('off', { status: 'disabled' })],
       routes: [
-        { model: 'm', channelId: 'a', upstreamModel: null, priority: 0, weight: 1, enabled: true },
-        { model: 'm', channelId: 'b', upstreamModel: 'b-name', priority: 10, weight: 1, enabled: true },
-        { model: 'm', channelId: 'c', upstreamModel: null, priority: 10, weight: 3, enabled: true },
-        { model: 'm', channelId: 'off', upstreamModel: null, priority: 99, weight: 1, enabled: true },
-        { model: 'm', channelId: 'a', upstreamModel: null, priority: 50, weight: 1, enabled: false },
+        { id: 'route-1', model: 'm', channelId: 'a', upstreamModel: null, priority: 0, weight: 1, enabled: true },
+        { id: 'route-2', model: 'm', channelId: 'b', upstreamModel: 'b-name', priority: 10, weight: 1, enabled: true },
+        { id: 'route-3', model: 'm', channelId: 'c', upstreamModel: null, priority: 10, weight: 3, enabled: true },
+        { id: 'route-4', model: 'm', channelId: 'off', upstreamModel: null, priority: 99, weight: 1, enabled: true },
+        { id: 'route-5', model: 'm', channelId: 'a', upstreamModel: null, priority: 50, weight: 1, enabled: false },
       ],
     }));
     const tiers = index.tiers('m').map((tier) => tier.map((candidate) => `${candidate.channel.id}:${candidate.upstreamModel}`).sort());
@@ -32,7 +32,7 @@ describe('PolicyIndex', () => {
   it("makes a channel a candidate for its served models when no route names it", () => {
     const index = new PolicyIndex(snapshot({
       channels: [channel('a', { models: ['x', 'y'], modelMapping: { y: 'y-upstream' }, priority: 3 })],
-      routes: [{ model: 'x', channelId: 'a', upstreamModel: 'routed-x', priority: 0, weight: 1, enabled: true }],
+      routes: [{ id: 'route-6', model: 'x', channelId: 'a', upstreamModel: 'routed-x', priority: 0, weight: 1, enabled: true }],
     }));
     expect(index.tiers('x')).toEqual([[expect.objectContaining({ upstreamModel: 'routed-x', priority: 0 })]]);
     expect(index.tiers('y')).toEqual([[expect.objectContaining({ upstreamModel: 'y-upstream', priority: 3 })]]);

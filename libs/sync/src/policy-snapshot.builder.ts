@@ -1,11 +1,51 @@
 import { SecretCipher } from '@aigw/config';
-import { PolicySnapshot } from '@aigw/contracts';
+import { PolicyChannel, PolicyGroup, PolicyKind, PolicyModel, PolicyRoute, PolicyToken, PolicyUser } from '@aigw/contracts';
 import { queryRows } from '@aigw/persistence';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+/** The policy's rows with channel secrets in the clear: held by the master only, sealed per agent before they leave it. */
+export interface PolicyRows {
+  tokens: PolicyToken[];
+  users: PolicyUser[];
+  groups: PolicyGroup[];
+  channels: PolicyChannel[];
+  models: PolicyModel[];
+  routes: PolicyRoute[];
+}
+
+export interface PolicyRead extends PolicyRows {
+  /** Change-log version the rows reflect (at least). */
+  version: number;
+  /** Epoch ms just before the read transaction began. */
+  builtAt: number;
+}
+
+export interface PolicyDeltaRead {
+  from: number;
+  to: number;
+  builtAt: number;
+  upserts: PolicyRows;
+  deletes: Record<PolicyKind, string[]>;
+}
+
+/** Change-log entity name → policy row kind. */
+const KIND_OF: Record<string, PolicyKind> = { token: 'tokens', user: 'users', group: 'groups', channel: 'channels', model: 'models', route: 'routes' };
+const KINDS: PolicyKind[] = ['tokens', 'users', 'groups', 'channels', 'models', 'routes'];
+
+const SELECT: Record<PolicyKind, string> = {
+  tokens: 'SELECT id, key_hash, user_id, status, quota_micros, used_micros, models, ip_allowlist, expires_at, channels, debug, limits FROM api_tokens',
+  users: 'SELECT id, status, group_id, balance_micros, role, limits FROM users',
+  groups: 'SELECT id, ratio_ppm, models, channels, limits FROM groups',
+  channels: 'SELECT id, name, type, base_url, key_ciphertext, headers_ciphertext, models, model_mapping, priority, weight, region, status, settings FROM channels',
+  models: 'SELECT id, name, input_price_micros, output_price_micros, cached_input_price_micros, cache_write_price_micros, created_at, routing FROM models',
+  routes: 'SELECT id, model, channel_id, upstream_model, priority, weight, enabled FROM model_routes',
+};
 
 /**
- * Reads the whole policy from the database in one consistent snapshot
- * (REPEATABLE READ), decrypting channel secrets for an in-process agent.
+ * Reads the policy from the database in one consistent view (REPEATABLE
+ * READ): everything (a snapshot), or the rows the change log names after a
+ * version (a delta). The change log's head is read in the same transaction,
+ * so the rows reflect at least that version.
  */
 export class PolicySnapshotBuilder {
   constructor(
@@ -13,27 +53,69 @@ export class PolicySnapshotBuilder {
     private readonly cipher: SecretCipher,
   ) {}
 
-  async build(version: number): Promise<PolicySnapshot> {
+  async build(): Promise<PolicyRead> {
     const builtAt = Date.now();
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const query = async <T>(sql: string) => queryRows<T>(await manager.query(sql));
-      const tokens = await query<Record<string, any>>(
-        `SELECT id, key_hash, user_id, status, quota_micros, used_micros, models, ip_allowlist, expires_at, channels, debug, limits FROM api_tokens`,
+      const version = await this.head(manager);
+      const rows = {} as PolicyRows;
+      for (const kind of KINDS) (rows as unknown as Record<PolicyKind, unknown[]>)[kind] = await this.read(manager, kind, null);
+      return { version, builtAt, ...rows };
+    });
+  }
+
+  /**
+   * The rows changed after `from`, or null when the change log no longer
+   * holds every change after `from` (pruned): the caller sends a snapshot.
+   */
+  async delta(from: number): Promise<PolicyDeltaRead | null> {
+    const builtAt = Date.now();
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const [bounds] = queryRows<{ head: string | null; oldest: string | null }>(
+        await manager.query('SELECT max(version) AS head, min(version) AS oldest FROM policy_changes'),
       );
-      const users = await query<Record<string, any>>(`SELECT id, status, group_id, balance_micros, role, limits FROM users`);
-      const groups = await query<Record<string, any>>(`SELECT id, ratio_ppm, models, channels, limits FROM groups`);
-      const channels = await query<Record<string, any>>(
-        `SELECT id, name, type, base_url, key_ciphertext, headers_ciphertext, models, model_mapping, priority, weight, region, status, settings FROM channels`,
+      const head = Number(bounds?.head ?? 0);
+      const oldest = bounds?.oldest === null || bounds?.oldest === undefined ? head + 1 : Number(bounds.oldest);
+      if (from > head) return null;
+      if (from < oldest - 1) return null;
+      const changed = queryRows<{ entity: string; entity_id: string }>(
+        await manager.query('SELECT DISTINCT entity, entity_id FROM policy_changes WHERE version > $1 AND version <= $2', [from, head]),
       );
-      const models = await query<Record<string, any>>(
-        `SELECT name, input_price_micros, output_price_micros, cached_input_price_micros, cache_write_price_micros, created_at, routing FROM models`,
-      );
-      const routes = await query<Record<string, any>>(`SELECT model, channel_id, upstream_model, priority, weight, enabled FROM model_routes`);
-      const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-      return {
-        version,
-        builtAt,
-        tokens: tokens.map((row) => ({
+      const ids = new Map<PolicyKind, string[]>(KINDS.map((kind) => [kind, []]));
+      for (const row of changed) ids.get(KIND_OF[row.entity])?.push(row.entity_id);
+      const upserts = {} as PolicyRows;
+      const deletes = {} as Record<PolicyKind, string[]>;
+      for (const kind of KINDS) {
+        const wanted = ids.get(kind)!;
+        const rows = wanted.length === 0 ? [] : await this.read(manager, kind, wanted);
+        (upserts as unknown as Record<PolicyKind, unknown[]>)[kind] = rows;
+        const present = new Set(rows.map((row) => (row as { id: string }).id));
+        deletes[kind] = wanted.filter((id) => !present.has(id));
+      }
+      return { from, to: head, builtAt, upserts, deletes };
+    });
+  }
+
+  /** The change log's newest version (0 when empty). */
+  async currentHead(): Promise<number> {
+    return this.head(this.dataSource.manager);
+  }
+
+  private async head(manager: EntityManager): Promise<number> {
+    const [row] = queryRows<{ head: string | null }>(await manager.query('SELECT max(version) AS head FROM policy_changes'));
+    return Number(row?.head ?? 0);
+  }
+
+  private async read(manager: EntityManager, kind: PolicyKind, ids: string[] | null): Promise<unknown[]> {
+    const sql = ids ? `${SELECT[kind]} WHERE id = ANY($1::uuid[])` : SELECT[kind];
+    const rows = queryRows<Record<string, any>>(await manager.query(sql, ids ? [ids] : []));
+    return rows.map((row) => this.map(kind, row));
+  }
+
+  private map(kind: PolicyKind, row: Record<string, any>): unknown {
+    const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+    switch (kind) {
+      case 'tokens':
+        return {
           id: row.id,
           keyHash: String(row.key_hash).trim(),
           userId: row.user_id,
@@ -46,10 +128,20 @@ export class PolicySnapshotBuilder {
           channels: row.channels,
           debug: row.debug === true,
           limits: row.limits ?? {},
-        })),
-        users: users.map((row) => ({ id: row.id, status: row.status, groupId: row.group_id, balanceMicros: Number(row.balance_micros), admin: row.role === 'admin', limits: row.limits ?? {} })),
-        groups: groups.map((row) => ({ id: row.id, ratioPpm: Number(row.ratio_ppm), models: row.models, channels: row.channels, limits: row.limits ?? {} })),
-        channels: channels.map((row) => ({
+        } satisfies PolicyToken;
+      case 'users':
+        return {
+          id: row.id,
+          status: row.status,
+          groupId: row.group_id,
+          balanceMicros: Number(row.balance_micros),
+          admin: row.role === 'admin',
+          limits: row.limits ?? {},
+        } satisfies PolicyUser;
+      case 'groups':
+        return { id: row.id, ratioPpm: Number(row.ratio_ppm), models: row.models, channels: row.channels, limits: row.limits ?? {} } satisfies PolicyGroup;
+      case 'channels':
+        return {
           id: row.id,
           name: row.name,
           type: row.type,
@@ -63,8 +155,10 @@ export class PolicySnapshotBuilder {
           region: row.region,
           status: row.status,
           settings: row.settings ?? {},
-        })),
-        models: models.map((row) => ({
+        } satisfies PolicyChannel;
+      case 'models':
+        return {
+          id: row.id,
           name: row.name,
           inputPriceMicros: Number(row.input_price_micros),
           outputPriceMicros: Number(row.output_price_micros),
@@ -72,16 +166,17 @@ export class PolicySnapshotBuilder {
           cacheWritePriceMicros: number(row.cache_write_price_micros),
           createdAt: Math.floor(new Date(row.created_at).getTime() / 1000),
           routing: row.routing ?? {},
-        })),
-        routes: routes.map((row) => ({
+        } satisfies PolicyModel;
+      case 'routes':
+        return {
+          id: row.id,
           model: row.model,
           channelId: row.channel_id,
           upstreamModel: row.upstream_model,
           priority: row.priority,
           weight: row.weight,
           enabled: row.enabled,
-        })),
-      };
-    });
+        } satisfies PolicyRoute;
+    }
   }
 }

@@ -3,7 +3,7 @@ import { ChatRequest } from '@aigw/providers';
 import { describe, expect, it } from 'vitest';
 import { MEDIA_PART_RESERVED_TOKENS, assertSaneLimits, auxiliaryWorstCaseMicros, chatWorstCaseMicros, promptTokenBound } from './relay-quota.util';
 
-const model: PolicyModel = { name: 'm', inputPriceMicros: 1_000_000, outputPriceMicros: 10_000_000, cachedInputPriceMicros: null, cacheWritePriceMicros: null, createdAt: 0, routing: {} };
+const model: PolicyModel = { id: 'model-1', name: 'm', inputPriceMicros: 1_000_000, outputPriceMicros: 10_000_000, cachedInputPriceMicros: null, cacheWritePriceMicros: null, createdAt: 0, routing: {} };
 const chat = (overrides: Partial<ChatRequest> = {}): ChatRequest => ({
   model: 'm', system: [], messages: [{ role: 'user', content: [{ type: 'text', text: 'héllo' }] }], stream: false, ...overrides,
 });

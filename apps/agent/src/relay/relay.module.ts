@@ -1,5 +1,5 @@
 import { RoutingDefaults } from '@aigw/contracts';
-import { DynamicModule, Module, Type } from '@nestjs/common';
+import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { AuxiliaryRelayService } from './auxiliary-relay.service';
 import { ExchangeRunner } from './exchange-runner.service';
 import { ChannelHealthRegistry, ChannelStatusSink, LogChannelStatusSink, ROUTING_DEFAULTS } from './channel-health';
@@ -26,6 +26,8 @@ export interface RelayModuleOptions {
   /** Rate-limit counters in Redis (shared), or null for this process only. */
   rateLimitStore?: RateLimitStore | null;
   imports?: DynamicModule['imports'];
+  /** What the sinks need besides the relay (e.g. the remote agent's spool). */
+  providers?: Provider[];
 }
 
 /**
@@ -57,8 +59,9 @@ export class RelayModule {
         RelayRoutes,
         TokenSelfService,
         { provide: UsageSink, useClass: options.usageSink },
+        ...(options.providers ?? []),
       ],
-      exports: [PolicyStore, ChannelHealthRegistry, RoutePlanner, UpstreamDispatcher, SpendLedger],
+      exports: [PolicyStore, ChannelHealthRegistry, RoutePlanner, UpstreamDispatcher, SpendLedger, UsageSink],
     };
   }
 }

@@ -3,9 +3,11 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuxiliaryRelayService } from './auxiliary-relay.service';
+import { PolicyStore } from './policy-store';
 import { relayErrorResponse } from './relay-error.util';
 import { RelayService } from './relay.service';
 import { TokenSelfService } from './token-self.service';
+import { UsageSink } from './usage-sink';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
@@ -30,12 +32,14 @@ export class RelayRoutes implements OnModuleInit {
     private readonly relay: RelayService,
     private readonly auxiliary: AuxiliaryRelayService,
     private readonly self: TokenSelfService,
+    private readonly policy: PolicyStore,
+    private readonly usage: UsageSink,
   ) {}
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    const post = (url: string, handler: Handler) => fastify.route({ method: 'POST', url, handler, errorHandler: answerParserError });
-    const get = (url: string, handler: Handler) => fastify.route({ method: 'GET', url, handler, errorHandler: answerParserError });
+    const post = (url: string, handler: Handler) => fastify.route({ method: 'POST', url, handler: this.gated(handler), errorHandler: answerParserError });
+    const get = (url: string, handler: Handler) => fastify.route({ method: 'GET', url, handler: this.gated(handler), errorHandler: answerParserError });
     const param = (request: FastifyRequest, name: string) => {
       const value = (request.params as Record<string, string>)[name];
       if (CONTROL_CHARACTER.test(value)) throw new GatewayError('invalid_request', `the ${name === 'id' ? 'model id' : 'model'} in the path contains a control character`);
@@ -59,6 +63,16 @@ export class RelayRoutes implements OnModuleInit {
     get('/v1/dashboard/billing/subscription', (request, reply) => this.self.billing('subscription', request, reply));
     get('/v1/dashboard/billing/usage', (request, reply) => this.self.billing('usage', request, reply));
     get('/api/tokens/self', (request, reply) => this.self.self(request, reply));
+  }
+
+  /** Nothing is served without a policy, by a revoked agent, or when usage could not be metered (a full spool). */
+  private gated(handler: Handler): Handler {
+    return (request, reply) => {
+      const reason = this.policy.unavailable ?? this.usage.refusal();
+      if (reason === null) return handler(request, reply);
+      const answer = relayErrorResponse(request.url, new GatewayError('overloaded', reason, { status: 503 }))!;
+      void reply.status(answer.status).header('retry-after', '5').header('content-type', 'application/json').send(JSON.stringify(answer.body));
+    };
   }
 
   private gemini(target: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {

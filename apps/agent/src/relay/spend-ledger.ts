@@ -2,7 +2,7 @@ import { GatewayError } from '@aigw/providers';
 import { PolicyIndex } from '@aigw/routing';
 import { Injectable } from '@nestjs/common';
 import { Caller } from './client-auth.util';
-import { PolicyStore } from './policy-store';
+import { FreshRows, PolicyStore } from './policy-store';
 
 /** A request's hold on its token's quota and its owner's balance, from before forwarding until its cost is known. */
 export interface Reservation {
@@ -47,7 +47,7 @@ export class SpendLedger {
   private recent: Array<{ at: number; charges: SettledCharge[] }> = [];
 
   constructor(private readonly policy: PolicyStore) {
-    policy.onReplace((index, builtAt) => this.rebase(index, builtAt));
+    policy.onReplace((index, builtAt, fresh) => this.rebase(index, builtAt, fresh));
   }
 
   /**
@@ -121,17 +121,18 @@ export class SpendLedger {
     return { reservedMicros, unconfirmedMicros, reservations: [...this.reserved.keys()].filter((key) => key.startsWith('t:')).length };
   }
 
-  private rebase(index: PolicyIndex, builtAt: number | undefined): void {
+  /** Rows read anew (all of a snapshot, a delta's) get the charges confirmed since their read began; carried-over rows have them. */
+  private rebase(index: PolicyIndex, builtAt: number | undefined, fresh: FreshRows | undefined): void {
     this.forget(Date.now() - CONFIRMATION_MEMORY_MS);
     if (builtAt === undefined) return;
-    for (const entry of this.recent) if (entry.at >= builtAt) this.apply(index, entry.charges);
+    for (const entry of this.recent) if (entry.at >= builtAt) this.apply(index, entry.charges, fresh);
   }
 
-  private apply(index: PolicyIndex, charges: SettledCharge[]): void {
+  private apply(index: PolicyIndex, charges: SettledCharge[], only?: FreshRows): void {
     for (const charge of charges) {
-      const token = charge.token_id ? index.tokenById(charge.token_id) : undefined;
+      const token = charge.token_id && (!only || only.tokens.has(charge.token_id)) ? index.tokenById(charge.token_id) : undefined;
       if (token) token.usedMicros += charge.cost_micros;
-      const user = charge.user_id ? index.user(charge.user_id) : undefined;
+      const user = charge.user_id && (!only || only.users.has(charge.user_id)) ? index.user(charge.user_id) : undefined;
       if (user) user.balanceMicros -= charge.cost_micros;
     }
   }

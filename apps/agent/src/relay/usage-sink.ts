@@ -7,4 +7,9 @@ import { UsageRecord } from '@aigw/contracts';
  */
 export abstract class UsageSink {
   abstract record(usage: UsageRecord): void;
+
+  /** Why no more usage can be taken (the relay answers 503 rather than serve unmetered), or null. */
+  refusal(): string | null {
+    return null;
+  }
 }

@@ -27,6 +27,20 @@ export function Public(): MethodDecorator & ClassDecorator {
   return applyDecorators(SetMetadata(ACCESS_METADATA, { public: true } satisfies AccessRule), ApiExtension('x-roles', ['public']));
 }
 
+/**
+ * A route agents call with their own secret (an enrollment token, or an
+ * agent credential) instead of an admin JWT: the AccessGuard lets it through
+ * and the handler authenticates; documented as `x-roles: [agent]`.
+ */
+export function AgentCredential(): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    SetMetadata(ACCESS_METADATA, { public: true } satisfies AccessRule),
+    ApiBearerAuth(),
+    ApiExtension('x-roles', ['agent']),
+    ApiUnauthorizedResponse({ description: 'missing or unknown enrollment token / agent credential' }),
+  );
+}
+
 /** The authenticated principal of the request. */
 export const CurrentPrincipal = createParamDecorator(
   (_: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest().user,

@@ -1,17 +1,53 @@
 import { Page, Role } from '@aigw/contracts';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { Access, AgentCredential, CurrentPrincipal } from '../auth/access.decorator';
+import { AgentCredentialGuard, AgentRequest, EnrollmentTokenGuard } from '../auth/agent-auth.guards';
 import { Principal } from '../auth/principal';
 import { ListQueryDto } from '../common/list-query.dto';
 import { UUID_PARAM } from '../common/uuid-param.pipe';
-import { AgentListQueryDto, AgentResponseDto, EnrollmentTokenCreateDto, EnrollmentTokenResponseDto } from '../dtos/agent.dto';
+import {
+  AgentEnrollDto,
+  AgentEnrollResponseDto,
+  AgentListQueryDto,
+  AgentResponseDto,
+  AgentUsageDto,
+  AgentUsageResponseDto,
+  EnrollmentTokenCreateDto,
+  EnrollmentTokenResponseDto,
+} from '../dtos/agent.dto';
 import { AgentsService } from '../services/agents.service';
+import { SyncHub } from '../sync/sync-hub.service';
+
+
 
 @ApiTags('agents')
 @Controller('api/agents')
 export class AgentsController {
-  constructor(private readonly agents: AgentsService) {}
+  constructor(
+    private readonly agents: AgentsService,
+    private readonly hub: SyncHub,
+  ) {}
+
+  /** An agent's first call: `Authorization: Bearer <enrollment token>`; answers its credential once. */
+  @Post('enroll')
+  @AgentCredential()
+  @UseGuards(EnrollmentTokenGuard)
+  enroll(@Req() request: AgentRequest, @Body() dto: AgentEnrollDto): Promise<AgentEnrollResponseDto> {
+    return this.agents.enroll(request.enrollmentToken!, dto);
+  }
+
+  /**
+   * Usage from an agent (`Authorization: Bearer <agent credential>`), answered once settled. Agents ship
+   * usage over their sync session; this is the way left to a revoked one for what it metered before.
+   */
+  @Post('usage')
+  @AgentCredential()
+  @HttpCode(200)
+  @UseGuards(AgentCredentialGuard)
+  usage(@Req() request: AgentRequest, @Body() dto: AgentUsageDto): Promise<AgentUsageResponseDto> {
+    return this.hub.settleFromAgent(request.agent!, dto.records);
+  }
 
   @Get()
   @Access(Role.Operator, Role.Viewer)

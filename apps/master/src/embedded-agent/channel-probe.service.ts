@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { UpstreamDispatcher } from '../../../agent/src/relay';
 import { AuditService } from '../services/audit.service';
 import { ChannelsService } from '../services/channels.service';
-import { EmbeddedPolicyLoader } from './embedded-policy.loader';
+import { EmbeddedSyncClient } from './embedded-sync.client';
 
 const SYSTEM = { id: null, username: 'system' } as const;
 
@@ -35,7 +35,7 @@ export class ChannelProbeService implements OnApplicationBootstrap, OnApplicatio
     private readonly channels: ChannelsService,
     private readonly dispatcher: UpstreamDispatcher,
     private readonly audit: AuditService,
-    private readonly loader: EmbeddedPolicyLoader,
+    private readonly loader: EmbeddedSyncClient,
   ) {}
 
   onApplicationBootstrap(): void {

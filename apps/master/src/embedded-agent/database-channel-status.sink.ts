@@ -4,7 +4,7 @@ import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { ChannelStatusSink } from '../../../agent/src/relay';
 import { AuditService } from '../services/audit.service';
-import { EmbeddedPolicyLoader } from './embedded-policy.loader';
+import { EmbeddedSyncClient } from './embedded-sync.client';
 
 const SYSTEM = { id: null, username: 'system' } as const;
 
@@ -47,6 +47,6 @@ export class DatabaseChannelStatusSink extends ChannelStatusSink implements Befo
     });
     if (!changed) return;
     this.logger.warn({ msg: 'channel auto-disabled', channelId, reason });
-    await this.moduleRef.get(EmbeddedPolicyLoader, { strict: false }).refresh();
+    await this.moduleRef.get(EmbeddedSyncClient, { strict: false }).refresh();
   }
 }

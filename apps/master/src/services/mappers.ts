@@ -120,7 +120,10 @@ export function toRouteResponse(route: ModelRouteEntity): RouteResponseDto {
   };
 }
 
-export function toAgentResponse(agent: AgentEntity): AgentResponseDto {
+/** An agent is online while its heartbeats arrive (three missed intervals: offline). */
+export function toAgentResponse(agent: AgentEntity, sync: { head: number; heartbeatMs: number; now?: number }): AgentResponseDto {
+  const now = sync.now ?? Date.now();
+  const online = agent.status === 'active' && agent.lastSeenAt !== null && now - agent.lastSeenAt.getTime() <= sync.heartbeatMs * 3;
   return {
     id: agent.id,
     name: agent.name,
@@ -128,7 +131,12 @@ export function toAgentResponse(agent: AgentEntity): AgentResponseDto {
     status: agent.status,
     version: agent.version,
     applied_policy_version: agent.appliedPolicyVersion,
+    lag: online ? Math.max(0, sync.head - agent.appliedPolicyVersion) : null,
+    online,
     last_seen_at: iso(agent.lastSeenAt),
+    connected_at: iso(agent.connectedAt),
+    revoked_at: iso(agent.revokedAt),
+    stats: (agent.stats ?? {}) as Record<string, number | null>,
     created_at: iso(agent.createdAt)!,
   };
 }

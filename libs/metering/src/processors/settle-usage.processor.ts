@@ -18,6 +18,8 @@ export const MAX_SETTLEMENT_BATCH = 1000;
 export async function settleUsageRecords(manager: EntityManager, records: UsageRecord[]): Promise<number> {
   if (records.length === 0) return 0;
   if (records.length > MAX_SETTLEMENT_BATCH) throw new PermanentJobError(`a settlement batch holds at most ${MAX_SETTLEMENT_BATCH} records`);
+  // Spend is not policy: the change log's trigger skips this transaction's balance and used updates.
+  await manager.query(`SELECT set_config('aigw.settlement', 'on', true)`);
   // Records come from agents: clamp what would not fit a column rather than fail the whole batch.
   const count = (value: number | null | undefined) =>
     typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.min(Math.floor(value), MAX_INT) : 0;

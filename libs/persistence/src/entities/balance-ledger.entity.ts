@@ -14,7 +14,7 @@ export class BalanceLedgerEntity {
   @Column({ type: 'bigint', transformer: bigintTransformer }) amountMicros: number;
   @Column({ type: 'bigint', transformer: bigintTransformer }) balanceAfterMicros: number;
   @Column({ type: 'varchar', length: 16 }) kind: LedgerKind;
-  @Column({ type: 'varchar', length: 64, nullable: true, unique: true }) requestId: string | null;
+  @Column({ type: 'varchar', length: 128, nullable: true, unique: true }) requestId: string | null;
   @Column({ type: 'varchar', length: 500, default: '' }) note: string;
   @Column({ type: 'uuid', nullable: true }) actorId: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;

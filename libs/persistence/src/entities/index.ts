@@ -8,6 +8,7 @@ import { EnrollmentTokenEntity } from './enrollment-token.entity';
 import { GroupEntity } from './group.entity';
 import { ModelRouteEntity } from './model-route.entity';
 import { ModelEntity } from './model.entity';
+import { PolicyChangeEntity } from './policy-change.entity';
 import { UsageLogEntity } from './usage-log.entity';
 import { UserEntity } from './user.entity';
 
@@ -22,6 +23,7 @@ export * from './enrollment-token.entity';
 export * from './group.entity';
 export * from './model-route.entity';
 export * from './model.entity';
+export * from './policy-change.entity';
 export * from './usage-log.entity';
 export * from './user.entity';
 
@@ -34,6 +36,7 @@ export const ENTITIES = [
   ModelRouteEntity,
   AgentEntity,
   EnrollmentTokenEntity,
+  PolicyChangeEntity,
   UsageLogEntity,
   BalanceLedgerEntity,
   DailyRollupEntity,

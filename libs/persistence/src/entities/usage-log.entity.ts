@@ -7,7 +7,8 @@ import { bigintTransformer } from './column-transformers';
 @Index('ix_usage_logs_token_created', ['tokenId', 'createdAt'])
 export class UsageLogEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
-  @Column({ type: 'varchar', length: 64, unique: true }) requestId: string;
+  /** Up to 128 characters: a client's x-request-id, or a remote agent's `<agent id>.<uuid>`. */
+  @Column({ type: 'varchar', length: 128, unique: true }) requestId: string;
   @Column({ type: 'uuid', nullable: true }) tokenId: string | null;
   @Column({ type: 'uuid', nullable: true }) userId: string | null;
   @Column({ type: 'uuid', nullable: true }) groupId: string | null;

@@ -1,0 +1,87 @@
+import { AppConfig, SecretCipher } from '@aigw/config';
+import { UsageRecord } from '@aigw/contracts';
+import { BUILD_VERSION, SnapshotFile, SyncClient, UsageSpool, webSocketDialer } from '@aigw/sync';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { PolicyStore, SpendLedger, UsageSink } from '../relay';
+import { AGENT_IDENTITY, USAGE_SPOOL } from './agent-sync.tokens';
+import { AgentIdentity } from './agent-identity';
+import { SpoolUsageSink } from './spool-usage.sink';
+
+const DRAIN_BATCH = 500;
+
+/**
+ * A remote agent's link to its master: the sync client over a WebSocket,
+ * with the policy snapshot kept in the data directory and usage shipped
+ * from the spool. Revoked, the agent stops serving and hands the master
+ * what it metered before (POST /api/agents/usage), then goes quiet.
+ */
+@Injectable()
+export class AgentSyncService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('AgentSync');
+  readonly client: SyncClient;
+  private draining: Promise<void> | null = null;
+
+  constructor(
+    @Inject(AGENT_IDENTITY) private readonly identity: AgentIdentity,
+    @Inject(USAGE_SPOOL) private readonly spool: UsageSpool,
+    store: PolicyStore,
+    spend: SpendLedger,
+    usage: UsageSink,
+    config: AppConfig,
+  ) {
+    const sink = usage as SpoolUsageSink;
+    this.client = new SyncClient({
+      dial: webSocketDialer(identity.master_url, identity.credential),
+      cipher: new SecretCipher(Buffer.from(identity.sync_key, 'base64')),
+      target: store,
+      build: BUILD_VERSION,
+      store: SnapshotFile.in(config.dataDir),
+      spool,
+      onSettled: (records: UsageRecord[]) => spend.confirm(records),
+      stats: () => {
+        const rates = sink.rates();
+        const { reservations } = spend.outstanding();
+        return { requests_per_minute: rates.requests, errors_per_minute: rates.errors, in_flight: reservations, uptime_seconds: Math.round(process.uptime()) };
+      },
+      onRevoked: () => {
+        store.suspend('this gateway agent was revoked by its master');
+        this.draining = this.drainAfterRevocation();
+      },
+      logger: this.logger,
+    });
+  }
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.client.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.stop();
+    await this.draining;
+    await this.spool.close();
+  }
+
+  /** What was metered before the revocation still reaches the master (the upstream was paid). */
+  private async drainAfterRevocation(): Promise<void> {
+    await this.spool.flush().catch(() => undefined);
+    for (let failures = 0; failures < 10; ) {
+      const batch = this.spool.nextBatch(DRAIN_BATCH);
+      if (!batch) return;
+      try {
+        const response = await fetch(new URL('/api/agents/usage', this.identity.master_url), {
+          method: 'POST',
+          headers: { authorization: `Bearer ${this.identity.credential}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ records: batch.records }),
+          signal: AbortSignal.timeout(60_000),
+        });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        await this.spool.acknowledge(batch.last);
+      } catch (error) {
+        failures += 1;
+        this.spool.requeue();
+        this.logger.warn({ msg: 'could not hand usage to the master after revocation; retrying', error: (error as Error).message });
+        await new Promise((resolve) => setTimeout(resolve, 1000 * failures));
+      }
+    }
+  }
+}

@@ -1,0 +1,410 @@
+import { SecretCipher } from '@aigw/config';
+import {
+  AgentHeartbeatStats,
+  AgentMessage,
+  MasterMessage,
+  PolicyChannel,
+  PolicySnapshot,
+  SYNC_CLOSE,
+  SYNC_PROTOCOL,
+  UsageRecord,
+  WireChannel,
+  WireDelta,
+  WireSnapshot,
+} from '@aigw/contracts';
+import { SnapshotFile } from './snapshot-file';
+import { UsageSpool } from './usage-spool';
+import { mergeWireSnapshot, openChannel } from './wire-policy';
+
+/** One connection attempt's events. */
+export interface LinkEvents {
+  open(): void;
+  message(text: string): void;
+  /** `code` 4003 (revoked) or an upgrade refused with 401/403 ends the client: it does not reconnect. */
+  close(code: number, reason: string): void;
+}
+
+/** One connection to the master (a WebSocket, or the in-process link of the embedded agent). */
+export interface SyncLink {
+  send(text: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type SyncDialer = (events: LinkEvents) => SyncLink;
+
+/** What the client applies policy to (the agent's PolicyStore). */
+export interface PolicyTarget {
+  replace(snapshot: PolicySnapshot, fresh?: { tokens: ReadonlySet<string>; users: ReadonlySet<string> }): void;
+}
+
+export interface SyncLogger {
+  log(message: unknown): void;
+  warn(message: unknown): void;
+  error(message: unknown): void;
+}
+
+export interface SyncClientOptions {
+  dial: SyncDialer;
+  /** Opens the channel secrets the master sealed for this agent. */
+  cipher: SecretCipher;
+  target: PolicyTarget;
+  build: string;
+  /** Where the last applied snapshot is kept (remote agents); null: memory only (the embedded agent). */
+  store?: SnapshotFile | null;
+  /** The durable usage spool to ship (remote agents); null: usage goes elsewhere. */
+  spool?: UsageSpool | null;
+  /** Settled usage (acknowledged by the master): the agent's spend ledger confirms it. */
+  onSettled?: (records: UsageRecord[]) => void;
+  /** Heartbeat figures besides the spool's. */
+  stats?: () => Omit<AgentHeartbeatStats, 'spool_records' | 'spool_oldest_age_ms'>;
+  logger?: SyncLogger;
+  /** The master revoked this agent (the client has stopped). */
+  onRevoked?: (reason: string) => void;
+  /** Reconnect backoff: full jitter between 0 and min(max, base × 2^attempt). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Usage records per frame, and frames awaiting their acknowledgement at once. */
+  usageBatch?: number;
+  usageWindow?: number;
+  /** How long a written snapshot may lag the applied policy (writes coalesce). */
+  persistDelayMs?: number;
+}
+
+type ClientState = 'idle' | 'connecting' | 'open' | 'stopped' | 'revoked';
+
+const NOOP_LOGGER: SyncLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * The agent's end of the sync protocol (docs/sync-protocol.md): applies the
+ * master's snapshot and deltas to the relay's policy, keeps the last one on
+ * disk, acknowledges versions, sends heartbeats, ships spooled usage in
+ * acknowledged batches, and reconnects with jittered backoff. It never
+ * blocks a request: the relay reads whatever policy was applied last.
+ */
+export class SyncClient {
+  private state: ClientState = 'idle';
+  private link: SyncLink | null = null;
+  private snapshot: WireSnapshot | null = null;
+  private readonly opened = new WeakMap<WireChannel, PolicyChannel>();
+  private attempt = 0;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private persistTimer: NodeJS.Timeout | null = null;
+  private persisting: Promise<void> = Promise.resolve();
+  private lastHeard = 0;
+  private heartbeatMs = 10_000;
+  private welcomed = false;
+  /** The first update after a (re)connection is logged: how the agent caught up. */
+  private caughtUp = false;
+  /** Usage frames sent and not yet acknowledged, oldest first. */
+  private unacked: Array<{ last: number; records: UsageRecord[] }> = [];
+  private readonly logger: SyncLogger;
+  private readyResolve!: () => void;
+  private readonly readyPromise = new Promise<void>((resolve) => (this.readyResolve = resolve));
+  private readonly appliedListeners: Array<(version: number) => void> = [];
+
+  constructor(private readonly options: SyncClientOptions) {
+    this.logger = options.logger ?? NOOP_LOGGER;
+    options.spool?.onDurable(() => this.pumpUsage());
+  }
+
+  /** The policy version applied (0 before any). */
+  get version(): number {
+    return this.snapshot?.version ?? 0;
+  }
+
+  get connected(): boolean {
+    return this.state === 'open' && this.welcomed;
+  }
+
+  /** The master revoked this agent: it no longer syncs (and its relay should refuse traffic). */
+  get revoked(): boolean {
+    return this.state === 'revoked';
+  }
+
+  /** Resolves once a policy is applied (from disk or from the master). */
+  ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  /** Called after each applied snapshot or delta with its version. */
+  onApplied(listener: (version: number) => void): void {
+    this.appliedListeners.push(listener);
+  }
+
+  /** Serves the snapshot on disk (if any) at once, then connects. */
+  async start(): Promise<void> {
+    const stored = await this.options.store?.read();
+    if (stored) {
+      try {
+        this.applySnapshot(stored, false);
+        this.logger.log({ msg: 'serving the policy snapshot on disk', version: stored.version });
+      } catch (error) {
+        this.logger.warn({ msg: 'the snapshot on disk does not open; waiting for the master', error: (error as Error).message });
+        this.snapshot = null;
+      }
+    }
+    this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.state = 'stopped';
+    this.clearTimers();
+    this.link?.close(1000, 'agent stopping');
+    this.link = null;
+    if (this.persistTimer) {
+      clearTimeout(this.persistTimer);
+      this.persistTimer = null;
+      this.persist();
+    }
+    await this.persisting;
+  }
+
+  private connect(): void {
+    if (this.state === 'stopped' || this.state === 'revoked') return;
+    this.state = 'connecting';
+    this.welcomed = false;
+    let link: SyncLink | null = null;
+    const current = () => this.link === link;
+    try {
+      link = this.options.dial({
+        open: () => {
+          if (!current()) return;
+          this.state = 'open';
+          this.lastHeard = Date.now();
+          this.send({ type: 'hello', protocol: SYNC_PROTOCOL, build: this.options.build, applied_version: this.version });
+        },
+        message: (text) => {
+          if (current()) this.receive(text);
+        },
+        close: (code, reason) => {
+          if (current()) this.closed(code, reason);
+        },
+      });
+      this.link = link;
+    } catch (error) {
+      this.logger.warn({ msg: 'cannot reach the master', error: (error as Error).message });
+      this.closed(1006, (error as Error).message);
+    }
+  }
+
+  private closed(code: number, reason: string): void {
+    this.link = null;
+    this.welcomed = false;
+    this.clearTimers();
+    // Whatever was in flight goes again on the next connection (settlement is idempotent by request id).
+    this.unacked = [];
+    this.options.spool?.requeue();
+    if (this.state === 'stopped') return;
+    if (code === SYNC_CLOSE.revoked) {
+      this.state = 'revoked';
+      this.logger.error({ msg: 'the master revoked this agent; it stops syncing and serving', reason });
+      this.options.onRevoked?.(reason);
+      return;
+    }
+    this.state = 'idle';
+    const delay = Math.random() * Math.min(this.options.backoffMaxMs ?? 30_000, (this.options.backoffBaseMs ?? 500) * 2 ** this.attempt);
+    this.attempt = Math.min(this.attempt + 1, 16);
+    if (this.attempt > 1) this.logger.warn({ msg: 'lost the master; reconnecting', code, reason, inMs: Math.round(delay) });
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+    this.reconnectTimer.unref();
+  }
+
+  private receive(text: string): void {
+    this.lastHeard = Date.now();
+    let message: MasterMessage;
+    try {
+      message = JSON.parse(text) as MasterMessage;
+    } catch {
+      this.logger.warn({ msg: 'malformed frame from the master; resyncing' });
+      this.link?.close(SYNC_CLOSE.violation, 'malformed frame');
+      return;
+    }
+    try {
+      this.handle(message);
+    } catch (error) {
+      // A frame that does not apply (a key that does not open, a bad shape): start over from a snapshot.
+      this.logger.error({ msg: 'could not apply a message from the master; asking for a snapshot', type: message?.type, error: (error as Error).message });
+      this.send({ type: 'resync', reason: (error as Error).message.slice(0, 200) });
+    }
+  }
+
+  private handle(message: MasterMessage): void {
+    switch (message.type) {
+      case 'welcome':
+        this.welcomed = true;
+        this.caughtUp = false;
+        this.attempt = 0;
+        this.heartbeatMs = Math.max(100, message.heartbeat_ms);
+        this.startHeartbeats();
+        this.pumpUsage();
+        return;
+      case 'snapshot':
+        this.reportCatchUp('snapshot', this.version, message.snapshot.version);
+        this.applySnapshot(message.snapshot, true);
+        this.send({ type: 'ack', version: this.version });
+        return;
+      case 'delta':
+        this.applyDelta(message.delta);
+        return;
+      case 'usage_ack':
+        this.usageAcknowledged(message.last, message.outcome, message.refused);
+        return;
+      case 'error':
+        this.logger.warn({ msg: 'the master reports an error', code: message.code, message: message.message });
+        return;
+      default:
+        // heartbeat, and message types of newer masters: nothing to do.
+        return;
+    }
+  }
+
+  private applySnapshot(snapshot: WireSnapshot, persist: boolean): void {
+    const policy: PolicySnapshot = {
+      version: snapshot.version,
+      builtAt: snapshot.built_at,
+      tokens: snapshot.tokens,
+      users: snapshot.users,
+      groups: snapshot.groups,
+      channels: snapshot.channels.map((channel) => this.open(channel)),
+      models: snapshot.models,
+      routes: snapshot.routes,
+    };
+    this.options.target.replace(policy);
+    this.snapshot = snapshot;
+    this.applied(persist);
+  }
+
+  private applyDelta(delta: WireDelta): void {
+    if (delta.to <= this.version) return; // replayed or stale
+    if (!this.snapshot || delta.from !== this.version) {
+      this.send({ type: 'resync', reason: `delta from ${delta.from} does not follow version ${this.version}` });
+      return;
+    }
+    this.reportCatchUp('delta', delta.from, delta.to);
+    const next = mergeWireSnapshot(this.snapshot, delta);
+    const fresh = {
+      tokens: new Set((delta.upserts.tokens ?? []).map((row) => row.id)),
+      users: new Set((delta.upserts.users ?? []).map((row) => row.id)),
+    };
+    const policy: PolicySnapshot = {
+      version: next.version,
+      builtAt: next.built_at,
+      tokens: next.tokens,
+      users: next.users,
+      groups: next.groups,
+      channels: next.channels.map((channel) => this.open(channel)),
+      models: next.models,
+      routes: next.routes,
+    };
+    this.options.target.replace(policy, fresh);
+    this.snapshot = next;
+    this.applied(true);
+    this.send({ type: 'ack', version: next.version });
+  }
+
+  private reportCatchUp(via: 'snapshot' | 'delta', from: number, to: number): void {
+    if (this.caughtUp) return;
+    this.caughtUp = true;
+    this.logger.log({ msg: 'policy synced with the master', via, from, version: to });
+  }
+
+  private open(channel: WireChannel): PolicyChannel {
+    let opened = this.opened.get(channel);
+    if (!opened) {
+      opened = openChannel(channel, this.options.cipher);
+      this.opened.set(channel, opened);
+    }
+    return opened;
+  }
+
+  private applied(persist: boolean): void {
+    this.readyResolve();
+    for (const listener of this.appliedListeners) listener(this.version);
+    if (persist && this.options.store) this.schedulePersist();
+  }
+
+  private schedulePersist(): void {
+    if (this.persistTimer) return;
+    this.persistTimer = setTimeout(() => {
+      this.persistTimer = null;
+      this.persist();
+    }, this.options.persistDelayMs ?? 200);
+    this.persistTimer.unref();
+  }
+
+  private persist(): void {
+    const snapshot = this.snapshot;
+    const store = this.options.store;
+    if (!snapshot || !store) return;
+    this.persisting = this.persisting
+      .then(() => store.write(snapshot))
+      .catch((error: unknown) => this.logger.error({ msg: 'could not write the policy snapshot', error: (error as Error).message }));
+  }
+
+  private startHeartbeats(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = setInterval(() => {
+      if (Date.now() - this.lastHeard > this.heartbeatMs * 3) {
+        this.logger.warn({ msg: 'the master went silent; reconnecting' });
+        this.link?.close(4000, 'heartbeat timeout');
+        this.closed(4000, 'heartbeat timeout');
+        return;
+      }
+      this.send({ type: 'heartbeat', applied_version: this.version, stats: this.heartbeatStats() });
+    }, this.heartbeatMs);
+    this.heartbeatTimer.unref();
+  }
+
+  private heartbeatStats(): AgentHeartbeatStats {
+    const depth = this.options.spool?.depth();
+    const base = this.options.stats?.() ?? { requests_per_minute: 0, errors_per_minute: 0, in_flight: 0, uptime_seconds: Math.round(process.uptime()) };
+    return { ...base, spool_records: depth?.records ?? 0, spool_oldest_age_ms: depth?.oldestAgeMs ?? null };
+  }
+
+  /** Sends durable usage while fewer than `usageWindow` frames await acknowledgement. */
+  private pumpUsage(): void {
+    const spool = this.options.spool;
+    if (!spool || !this.connected) return;
+    const window = this.options.usageWindow ?? 4;
+    while (this.unacked.length < window) {
+      const batch = spool.nextBatch(this.options.usageBatch ?? 500);
+      if (!batch) return;
+      this.unacked.push({ last: batch.last, records: batch.records });
+      this.send({ type: 'usage', first: batch.first, last: batch.last, records: batch.records });
+    }
+  }
+
+  private usageAcknowledged(last: number, outcome: 'settled' | 'failed', refused: Array<{ request_id: string; reason: string }>): void {
+    const done: UsageRecord[] = [];
+    while (this.unacked.length > 0 && this.unacked[0].last <= last) done.push(...this.unacked.shift()!.records);
+    if (refused.length > 0) this.logger.error({ msg: 'the master refused usage records', count: refused.length, first: refused[0] });
+    const spool = this.options.spool;
+    if (spool) {
+      void spool.acknowledge(last).then(
+        () => this.pumpUsage(),
+        (error: unknown) => this.logger.error({ msg: 'could not record the usage acknowledgement', error: (error as Error).message }),
+      );
+    }
+    if (outcome === 'settled' && done.length > 0) {
+      const rejected = new Set(refused.map((entry) => entry.request_id));
+      this.options.onSettled?.(rejected.size === 0 ? done : done.filter((record) => !rejected.has(record.request_id)));
+    }
+  }
+
+  private send(message: AgentMessage): void {
+    if (!this.link || this.state !== 'open') return;
+    try {
+      this.link.send(JSON.stringify(message));
+    } catch (error) {
+      this.logger.warn({ msg: 'could not send to the master', error: (error as Error).message });
+    }
+  }
+
+  private clearTimers(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.reconnectTimer = null;
+    this.heartbeatTimer = null;
+  }
+}

@@ -1,0 +1,364 @@
+import { appendFile, mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { UsageSpool, type UsageSpoolOptions } from './usage-spool';
+
+interface TestRecord {
+  request_id: string;
+  cost_micros: number;
+}
+
+const record = (n: number): TestRecord => ({ request_id: `req-${n}`, cost_micros: n * 10 });
+const ids = (records: TestRecord[] | undefined) => (records ?? []).map((r) => r.request_id);
+const segmentFiles = async (dir: string) => (await readdir(dir)).filter((name) => name.startsWith('segment-')).sort();
+
+describe('UsageSpool', () => {
+  let root: string;
+  let dir: string;
+  let spools: UsageSpool<TestRecord>[];
+
+  /** A spool on `dir`; every instance (crashed ones included) is closed after the test. */
+  const create = (options: Partial<UsageSpoolOptions> = {}) => {
+    const spool = new UsageSpool<TestRecord>({ dir, fsync: false, ...options });
+    spools.push(spool);
+    return spool;
+  };
+  const opened = async (options: Partial<UsageSpoolOptions> = {}) => {
+    const spool = create(options);
+    await spool.open();
+    return spool;
+  };
+  const appendAll = (spool: UsageSpool<TestRecord>, from: number, to: number) => {
+    for (let n = from; n <= to; n++) expect(spool.append(record(n))).toBe(true);
+  };
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'usage-spool-'));
+    dir = join(root, 'spool');
+    spools = [];
+  });
+
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await Promise.allSettled(spools.map((spool) => spool.close()));
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('hands out records in append order with consecutive sequence numbers', async () => {
+    const spool = await opened();
+    appendAll(spool, 1, 5);
+    await spool.flush();
+
+    const batch = spool.nextBatch(3);
+    expect(batch).toMatchObject({ first: 1, last: 3 });
+    expect(batch?.records).toEqual([record(1), record(2), record(3)]);
+    expect(spool.nextBatch(10)).toMatchObject({ first: 4, last: 5, records: [record(4), record(5)] });
+    expect(spool.nextBatch(10)).toBeNull();
+
+    const [segment] = await segmentFiles(dir);
+    expect(segment).toBe('segment-0000000000000001.jsonl');
+    const lines = (await readFile(join(dir, segment), 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.s)).toEqual([1, 2, 3, 4, 5]);
+    expect(lines.map((line) => line.r)).toEqual([1, 2, 3, 4, 5].map(record));
+    expect(lines.every((line) => typeof line.t === 'number' && line.t > 0)).toBe(true);
+  });
+
+  it('only hands out durable records, and tells when new ones become durable', async () => {
+    const spool = await opened({ flushDelayMs: 60_000 });
+    const durable = vi.fn();
+    spool.onDurable(durable);
+    appendAll(spool, 1, 3);
+
+    expect(spool.nextBatch(10)).toBeNull();
+    expect(spool.depth().records).toBe(3);
+    expect(durable).not.toHaveBeenCalled();
+
+    await spool.flush();
+    expect(durable).toHaveBeenCalledTimes(1);
+    appendAll(spool, 4, 4);
+    expect(ids(spool.nextBatch(10)?.records)).toEqual(['req-1', 'req-2', 'req-3']);
+    expect(spool.nextBatch(10)).toBeNull();
+    await spool.flush();
+    expect(spool.nextBatch(10)).toMatchObject({ first: 4, last: 4 });
+  });
+
+  it('snapshots the record at append time and refuses what is not a record', async () => {
+    const spool = await opened();
+    const mutable = record(1);
+    spool.append(mutable);
+    mutable.cost_micros = 999;
+    expect(spool.append(null as unknown as TestRecord)).toBe(false);
+    const circular: Record<string, unknown> = { request_id: 'loop' };
+    circular.self = circular;
+    expect(spool.append(circular as unknown as TestRecord)).toBe(false);
+    await spool.flush();
+    expect(spool.nextBatch(10)?.records).toEqual([record(1)]);
+    expect(spool.depth().records).toBe(1);
+  });
+
+  it('after a crash, unacknowledged records come back exactly and acknowledged ones never', async () => {
+    const first = await opened();
+    appendAll(first, 1, 10);
+    await first.flush();
+    expect(first.nextBatch(4)).toMatchObject({ first: 1, last: 4 });
+    await first.acknowledge(4);
+    expect(first.nextBatch(3)).toMatchObject({ first: 5, last: 7 }); // in flight when the agent dies
+    // crash: no close()
+
+    const second = await opened();
+    expect(second.depth().records).toBe(6);
+    const batch = second.nextBatch(100);
+    expect(batch).toMatchObject({ first: 5, last: 10 });
+    expect(batch?.records).toEqual([5, 6, 7, 8, 9, 10].map(record));
+    await second.acknowledge(8);
+    // crash again
+
+    const third = await opened();
+    expect(third.nextBatch(100)).toEqual({ first: 9, last: 10, records: [record(9), record(10)] });
+    expect(JSON.parse(await readFile(join(dir, 'ack.json'), 'utf8'))).toMatchObject({ ack: 8 });
+  });
+
+  it('ignores and truncates a torn last line', async () => {
+    const first = await opened();
+    appendAll(first, 1, 3);
+    await first.flush();
+    const [segment] = await segmentFiles(dir);
+    const path = join(dir, segment);
+    const intact = (await stat(path)).size;
+    await appendFile(path, '{"s":4,"t":1700000000000,"r":{"request_id":"req-');
+    // crash
+
+    const second = await opened();
+    expect((await stat(path)).size).toBe(intact);
+    expect(second.nextBatch(100)).toEqual({ first: 1, last: 3, records: [1, 2, 3].map(record) });
+    appendAll(second, 4, 4);
+    await second.flush();
+    expect(second.nextBatch(100)).toMatchObject({ first: 4, last: 4, records: [record(4)] });
+    // crash
+
+    const third = await opened();
+    expect(third.nextBatch(100)).toEqual({ first: 1, last: 4, records: [1, 2, 3, 4].map(record) });
+  });
+
+  it('re-sends in-flight records from the oldest after requeue', async () => {
+    const spool = await opened();
+    appendAll(spool, 1, 6);
+    await spool.flush();
+    expect(spool.nextBatch(2)).toMatchObject({ first: 1, last: 2 });
+    await spool.acknowledge(2);
+    expect(spool.nextBatch(2)).toMatchObject({ first: 3, last: 4 });
+    expect(spool.nextBatch(1)).toMatchObject({ first: 5, last: 5 });
+
+    spool.requeue();
+    const again = spool.nextBatch(100);
+    expect(again).toMatchObject({ first: 3, last: 6 });
+    expect(ids(again?.records)).toEqual(['req-3', 'req-4', 'req-5', 'req-6']);
+
+    await spool.acknowledge(6);
+    spool.requeue();
+    expect(spool.nextBatch(100)).toBeNull();
+  });
+
+  it('clamps an acknowledgement to what was handed out and ignores an old one', async () => {
+    const spool = await opened();
+    appendAll(spool, 1, 5);
+    await spool.flush();
+    spool.nextBatch(2);
+    await spool.acknowledge(1_000);
+    expect(spool.depth().records).toBe(3);
+    expect(JSON.parse(await readFile(join(dir, 'ack.json'), 'utf8'))).toMatchObject({ ack: 2 });
+
+    await spool.acknowledge(1);
+    expect(spool.depth().records).toBe(3);
+    expect(JSON.parse(await readFile(join(dir, 'ack.json'), 'utf8'))).toMatchObject({ ack: 2 });
+    expect(spool.nextBatch(100)).toMatchObject({ first: 3, last: 5 });
+  });
+
+  it('rotates segments and deletes the fully acknowledged ones', async () => {
+    const spool = await opened({ segmentBytes: 1 });
+    for (const [from, to] of [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]) {
+      appendAll(spool, from, to);
+      await spool.flush();
+    }
+    expect(await segmentFiles(dir)).toEqual([
+      'segment-0000000000000001.jsonl',
+      'segment-0000000000000003.jsonl',
+      'segment-0000000000000005.jsonl',
+    ]);
+
+    expect(spool.nextBatch(100)).toMatchObject({ first: 1, last: 6 });
+    await spool.acknowledge(3);
+    expect(await segmentFiles(dir)).toEqual(['segment-0000000000000003.jsonl', 'segment-0000000000000005.jsonl']);
+    await spool.acknowledge(4);
+    expect(await segmentFiles(dir)).toEqual(['segment-0000000000000005.jsonl']);
+    await spool.acknowledge(6);
+    expect(await segmentFiles(dir)).toEqual([]);
+  });
+
+  it('rotates by size: a segment grows beyond segmentBytes by at most one group commit', async () => {
+    const spool = await opened({ segmentBytes: 200 });
+    for (let n = 1; n <= 20; n++) {
+      appendAll(spool, n, n);
+      await spool.flush();
+    }
+    const files = await segmentFiles(dir);
+    expect(files.length).toBeGreaterThan(3);
+    for (const name of files) expect((await stat(join(dir, name))).size).toBeLessThan(400);
+    spool.nextBatch(100);
+    await spool.acknowledge(20);
+    expect(await segmentFiles(dir)).toEqual([]);
+  });
+
+  it('refuses appends at the record bound until an acknowledgement frees room', async () => {
+    const spool = await opened({ maxRecords: 3 });
+    appendAll(spool, 1, 3);
+    expect(spool.full()).toBe(true);
+    expect(spool.append(record(4))).toBe(false);
+    expect(spool.depth()).toMatchObject({ records: 3 });
+    expect(spool.depth().bytes).toBeGreaterThan(0);
+    expect(spool.depth().oldestAgeMs).toBeGreaterThanOrEqual(0);
+
+    await spool.flush();
+    expect(spool.nextBatch(2)).toMatchObject({ first: 1, last: 2 });
+    await spool.acknowledge(2);
+    expect(spool.full()).toBe(false);
+    expect(spool.depth().records).toBe(1);
+    expect(spool.append(record(4))).toBe(true);
+    expect(spool.append(record(5))).toBe(true);
+    expect(spool.append(record(6))).toBe(false);
+    await spool.flush();
+    expect(spool.nextBatch(100)).toMatchObject({ first: 3, last: 5, records: [3, 4, 5].map(record) });
+  });
+
+  it('refuses appends at the byte bound', async () => {
+    const probe = await opened({ dir: join(root, 'probe-spool') });
+    probe.append(record(1));
+    const lineBytes = probe.depth().bytes;
+    await probe.close();
+
+    const spool = await opened({ maxBytes: lineBytes * 2 + 1 });
+    expect(spool.append(record(1))).toBe(true);
+    expect(spool.append(record(2))).toBe(true);
+    expect(spool.append(record(3))).toBe(false);
+    expect(spool.depth()).toMatchObject({ records: 2, bytes: lineBytes * 2 });
+  });
+
+  it('keeps numbering after every segment was deleted and the spool reopened', async () => {
+    const first = await opened();
+    appendAll(first, 1, 3);
+    await first.flush();
+    first.nextBatch(100);
+    await first.acknowledge(3);
+    expect(await segmentFiles(dir)).toEqual([]);
+    await first.close();
+
+    const second = await opened();
+    expect(second.depth()).toEqual({ records: 0, bytes: 0, oldestAgeMs: null });
+    appendAll(second, 4, 5);
+    await second.flush();
+    expect(second.nextBatch(100)).toMatchObject({ first: 4, last: 5 });
+    await second.acknowledge(5);
+    // crash
+
+    const third = await opened();
+    appendAll(third, 6, 6);
+    await third.flush();
+    expect(third.nextBatch(100)).toEqual({ first: 6, last: 6, records: [record(6)] });
+  });
+
+  it('never reuses the number of a record lost before it became durable', async () => {
+    const first = await opened({ flushDelayMs: 60_000 });
+    appendAll(first, 1, 3);
+    await first.flush();
+    first.nextBatch(100);
+    appendAll(first, 4, 5); // numbered, never written: lost in the crash
+    await first.acknowledge(3);
+    expect(await segmentFiles(dir)).toEqual([]);
+    expect(JSON.parse(await readFile(join(dir, 'ack.json'), 'utf8'))).toEqual({ ack: 3, next: 6 });
+    // crash
+
+    const second = await opened();
+    expect(second.depth().records).toBe(0);
+    appendAll(second, 6, 6);
+    await second.flush();
+    expect(second.nextBatch(100)).toEqual({ first: 6, last: 6, records: [record(6)] });
+  });
+
+  it.skipIf(process.platform === 'win32')('creates the directory 0700 and its files 0600', async () => {
+    const spool = await opened();
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    appendAll(spool, 1, 2);
+    await spool.flush();
+    spool.nextBatch(1);
+    await spool.acknowledge(1);
+    const names = await readdir(dir);
+    expect(names).toEqual(expect.arrayContaining(['ack.json', 'segment-0000000000000001.jsonl']));
+    for (const name of names) expect({ name, mode: (await stat(join(dir, name))).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+  });
+
+  it('group-commits 100 appends made in one tick with one write and one durable notification', async () => {
+    const probe = await open(join(root, 'probe'), 'w');
+    const fileHandle = Object.getPrototypeOf(probe);
+    await probe.close();
+    const spool = await opened({ fsync: true });
+    const writes = vi.spyOn(fileHandle, 'write');
+    const datasyncs = vi.spyOn(fileHandle, 'datasync');
+    const syncs = vi.spyOn(fileHandle, 'sync');
+    const durable = vi.fn();
+    const notified = new Promise<void>((resolve) => spool.onDurable(resolve));
+    spool.onDurable(durable);
+
+    appendAll(spool, 1, 100);
+    await notified;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+
+    expect(durable).toHaveBeenCalledTimes(1);
+    expect(writes).toHaveBeenCalledTimes(1);
+    expect(datasyncs).toHaveBeenCalledTimes(1);
+    expect(datasyncs.mock.calls.length + syncs.mock.calls.length).toBeLessThanOrEqual(3);
+    const batch = spool.nextBatch(1_000);
+    expect(batch).toMatchObject({ first: 1, last: 100 });
+    expect(batch?.records).toHaveLength(100);
+  });
+
+  it('close() flushes, then refuses appends', async () => {
+    const spool = await opened({ flushDelayMs: 60_000 });
+    appendAll(spool, 1, 2);
+    await spool.close();
+    expect(spool.append(record(3))).toBe(false);
+
+    const reopened = await opened();
+    expect(reopened.nextBatch(100)).toEqual({ first: 1, last: 2, records: [record(1), record(2)] });
+  });
+
+  it('keeps records in memory when a write fails and retries on the next flush', async () => {
+    const probe = await open(join(root, 'probe'), 'w');
+    const fileHandle = Object.getPrototypeOf(probe);
+    await probe.close();
+    const spool = await opened({ flushDelayMs: 60_000 });
+    appendAll(spool, 1, 2);
+    await spool.flush();
+
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const writes = vi.spyOn(fileHandle, 'write').mockRejectedValueOnce(enospc);
+    appendAll(spool, 3, 4);
+    await expect(spool.flush()).rejects.toThrow(/ENOSPC/);
+    expect(spool.lastError).toMatch(/ENOSPC/);
+    expect(spool.append(record(5))).toBe(true);
+    expect(spool.depth().records).toBe(5);
+    expect(spool.nextBatch(100)).toMatchObject({ first: 1, last: 2 });
+
+    await spool.flush();
+    expect(writes).toHaveBeenCalledTimes(2);
+    expect(spool.lastError).toBeNull();
+    expect(spool.nextBatch(100)).toMatchObject({ first: 3, last: 5, records: [3, 4, 5].map(record) });
+
+    const reopened = await opened(); // crash recovery sees each record once
+    expect(reopened.nextBatch(100)).toEqual({ first: 1, last: 5, records: [1, 2, 3, 4, 5].map(record) });
+  });
+});

@@ -1,0 +1,658 @@
+import type { UsageRecord } from '@aigw/contracts';
+import { chmod, mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Tuning of a {@link UsageSpool}. */
+export interface UsageSpoolOptions {
+  /** Directory of the spool; created with mode 0o700 if missing. */
+  dir: string;
+  /** Bound on unacknowledged records (default 1_000_000). */
+  maxRecords?: number;
+  /** Bound on unacknowledged bytes on disk (default 256 MiB). */
+  maxBytes?: number;
+  /** The active segment is rotated once it grows beyond this size (default 8 MiB). */
+  segmentBytes?: number;
+  /** Group-commit window: appends within it share one write + one fsync (default 10 ms). */
+  flushDelayMs?: number;
+  /** fsync segment files, ack.json and the directory (default true); tests may turn it off. */
+  fsync?: boolean;
+}
+
+/** Durable records handed out for sending; `first`/`last` are inclusive sequence numbers. */
+export interface SpoolBatch<T> {
+  first: number;
+  last: number;
+  records: T[];
+}
+
+/** One unacknowledged record, kept serialized (its segment line, newline included). */
+interface Entry {
+  readonly seq: number;
+  readonly t: number;
+  readonly line: string;
+  readonly bytes: number;
+}
+
+/** One `segment-<first>.jsonl` file; only the active one has an open handle. */
+interface Segment {
+  readonly first: number;
+  readonly path: string;
+  /** Bytes known to be valid (written + synced). */
+  size: number;
+  /** Highest durable sequence in the file; null while it holds none. */
+  last: number | null;
+  handle: FileHandle | null;
+  /** Whether the directory entry of the file has been fsync'd. */
+  linked: boolean;
+}
+
+/** Content of ack.json. */
+interface AckState {
+  ack: number;
+  next: number;
+}
+
+const DEFAULTS = {
+  maxRecords: 1_000_000,
+  maxBytes: 256 * 1024 * 1024,
+  segmentBytes: 8 * 1024 * 1024,
+  flushDelayMs: 10,
+};
+const SEGMENT_FILE = /^segment-(\d{16})\.jsonl$/;
+const ACK_FILE = 'ack.json';
+const ACK_TEMP = 'ack.json.tmp';
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
+/** Errors of a directory fsync that mean "not supported here" (Windows, some filesystems). */
+const DIR_SYNC_UNSUPPORTED = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'ENOTSUP', 'EBADF']);
+const LINE_FEED = 0x0a;
+const noop = () => undefined;
+
+/**
+ * The agent's durable local usage spool: one record per client request is
+ * appended on the hot path and kept on disk until the master acknowledges it.
+ *
+ * On-disk format, all inside `dir` (mode 0700, files mode 0600):
+ * - `segment-<first seq, 16 digits>.jsonl`: append-only segments, one line per
+ *   record, `{"s":<seq>,"t":<epoch ms appended>,"r":<record>}`. New records go to
+ *   the active segment, which is rotated once it grows beyond `segmentBytes`
+ *   (a group commit is never split, so a segment may exceed it by one commit).
+ *   Every `open` starts a new segment; a segment whose records are all
+ *   acknowledged (the active one included) is deleted.
+ * - `ack.json`: `{"ack":<last acknowledged seq>,"next":<next seq to assign>}`,
+ *   replaced atomically (write temp + fsync + rename + directory fsync).
+ *
+ * Guarantees:
+ * - `append` is synchronous, never touches the disk and never throws; it
+ *   refuses (returns false) when the spool is not open, is closing, or would
+ *   exceed `maxRecords`/`maxBytes` of unacknowledged records. The record is
+ *   serialized at once, so later mutation by the caller has no effect.
+ * - Group commit: appends within `flushDelayMs` are written with one
+ *   positional `write` and one `datasync`; disk operations (segment writes,
+ *   ack persistence, deletions) run strictly one at a time.
+ * - A record is handed out by `nextBatch` only once it is durable; records are
+ *   handed out in sequence order, and sequence numbers are never reused (the
+ *   next one survives in ack.json even when every segment was deleted).
+ * - After a crash, `open` restores every durable, unacknowledged record in
+ *   order; a torn last line is ignored and truncated away; duplicated or
+ *   acknowledged lines are skipped. Delivery is at-least-once (an
+ *   acknowledgement lost in a crash re-sends); the master dedupes by `request_id`.
+ * - A failed disk write (ENOSPC, EIO, ...) keeps the records in memory, rolls
+ *   the segment back to its last valid size, and is retried with backoff and on
+ *   the next flush; `lastError` reports it. Record contents are never logged
+ *   or put in errors.
+ *
+ * Memory: unacknowledged records stay in memory as their serialized lines, so
+ * the footprint is about `maxBytes`.
+ */
+export class UsageSpool<T extends { request_id: string } = UsageRecord> {
+  private readonly dir: string;
+  private readonly maxRecords: number;
+  private readonly maxBytes: number;
+  private readonly segmentBytes: number;
+  private readonly flushDelayMs: number;
+  private readonly fsync: boolean;
+
+  private state: 'new' | 'opening' | 'open' | 'closed' = 'new';
+  private closing: Promise<void> | null = null;
+
+  /** Unacknowledged records, `entries[head..]`, in sequence order. */
+  private entries: Entry[] = [];
+  private head = 0;
+  private unackedBytes = 0;
+
+  private nextSeq = 1;
+  /** Highest sequence that is durable. */
+  private durableSeq = 0;
+  /** Highest sequence handed out since the last requeue (send cursor). */
+  private sentSeq = 0;
+  /** Highest sequence ever handed out: the clamp of `acknowledge`. */
+  private handedOutMax = 0;
+  private ackSeq = 0;
+  private persistedAck = 0;
+
+  private segments: Segment[] = [];
+  private active: Segment | null = null;
+
+  /** Tail of the serialized disk-operation chain; never rejects. */
+  private io: Promise<void> = Promise.resolve();
+  private queuedCommit: Promise<void> | null = null;
+  private queuedAck: Promise<void> | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelayMs = RETRY_MIN_MS;
+
+  private writeError: string | null = null;
+  private ackError: string | null = null;
+  private readonly durableListeners: Array<() => void> = [];
+
+  constructor(options: UsageSpoolOptions) {
+    this.dir = options.dir;
+    this.maxRecords = positive(options.maxRecords, DEFAULTS.maxRecords);
+    this.maxBytes = positive(options.maxBytes, DEFAULTS.maxBytes);
+    this.segmentBytes = positive(options.segmentBytes, DEFAULTS.segmentBytes);
+    this.flushDelayMs = Math.max(0, options.flushDelayMs ?? DEFAULTS.flushDelayMs);
+    this.fsync = options.fsync ?? true;
+  }
+
+  /** The last disk error not yet overcome (segment write or ack persistence); null when healthy. */
+  get lastError(): string | null {
+    return this.writeError ?? this.ackError;
+  }
+
+  /** Creates the directory if needed and recovers every durable, unacknowledged record. */
+  async open(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`usage spool: open() called while ${this.state}`);
+    this.state = 'opening';
+    try {
+      await this.ensureDir();
+      const ack = await this.readAck();
+      await this.recoverSegments(ack);
+      if (this.state === 'opening') this.state = 'open';
+    } catch (error) {
+      this.state = 'new';
+      throw error;
+    }
+  }
+
+  /** Takes one record; false (record not taken) when full, not open or closing. Never throws. */
+  append(record: T): boolean {
+    try {
+      if (this.state !== 'open' || this.count() >= this.maxRecords) return false;
+      const json = isRecord(record) ? JSON.stringify(record) : undefined;
+      if (typeof json !== 'string') return false;
+      const seq = this.nextSeq;
+      const t = Date.now();
+      const line = `{"s":${seq},"t":${t},"r":${json}}\n`;
+      const bytes = Buffer.byteLength(line);
+      if (this.unackedBytes + bytes > this.maxBytes) return false;
+      this.entries.push({ seq, t, line, bytes });
+      this.unackedBytes += bytes;
+      this.nextSeq = seq + 1;
+      this.scheduleFlush();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Resolves once everything appended so far is durable; rejects if the disk write failed. */
+  async flush(): Promise<void> {
+    const target = this.nextSeq - 1;
+    if (this.durableSeq >= target) return;
+    this.clearFlushTimer();
+    await this.requestCommit();
+    if (this.durableSeq < target) throw new Error(`usage spool: flush failed (${this.lastError ?? 'unknown error'})`);
+  }
+
+  /** `listener` runs after each group commit that made new records durable. */
+  onDurable(listener: () => void): void {
+    this.durableListeners.push(listener);
+  }
+
+  /** Durable records not handed out yet, oldest first, at most `maxRecords`; marks them in flight. */
+  nextBatch(maxRecords: number): SpoolBatch<T> | null {
+    const limit = Math.floor(maxRecords);
+    if (!(limit >= 1)) return null;
+    const records: T[] = [];
+    let first = 0;
+    let last = 0;
+    for (let i = this.indexOf(this.sentSeq + 1); i < this.entries.length && records.length < limit; i++) {
+      const entry = this.entries[i];
+      if (entry.seq > this.durableSeq) break;
+      if (records.length === 0) first = entry.seq;
+      last = entry.seq;
+      records.push(decode<T>(entry));
+    }
+    if (records.length === 0) return null;
+    this.sentSeq = last;
+    this.handedOutMax = Math.max(this.handedOutMax, last);
+    return { first, last, records };
+  }
+
+  /**
+   * Everything with sequence <= `last` is done (clamped to the highest sequence
+   * handed out; an old position is a no-op). Frees room at once, then persists
+   * the position and deletes fully acknowledged segments.
+   */
+  acknowledge(last: number): Promise<void> {
+    const target = Math.min(Math.floor(last), this.handedOutMax);
+    if (!(target > this.ackSeq)) return this.queuedAck ?? Promise.resolve();
+    this.dropThrough(target);
+    this.ackSeq = target;
+    this.sentSeq = Math.max(this.sentSeq, target);
+    return this.requestAckWrite();
+  }
+
+  /** Connection lost: every in-flight record becomes sendable again, from the oldest. */
+  requeue(): void {
+    this.sentSeq = this.ackSeq;
+  }
+
+  /** Unacknowledged records (durable or not), their bytes, and the age of the oldest. */
+  depth(): { records: number; bytes: number; oldestAgeMs: number | null } {
+    const oldest = this.entries[this.head];
+    return {
+      records: this.count(),
+      bytes: this.unackedBytes,
+      oldestAgeMs: oldest ? Math.max(0, Date.now() - oldest.t) : null,
+    };
+  }
+
+  /** Whether a bound is reached (an append may still be refused earlier if the record is too large). */
+  full(): boolean {
+    return this.count() >= this.maxRecords || this.unackedBytes >= this.maxBytes;
+  }
+
+  /** Refuses appends from now on, flushes, waits for pending disk work and closes the segment. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  private async ensureDir(): Promise<void> {
+    const created = await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    // mkdir's mode is filtered by the umask; make sure the spool is private.
+    if (created !== undefined) await chmod(this.dir, 0o700);
+  }
+
+  private async readAck(): Promise<AckState> {
+    await unlink(join(this.dir, ACK_TEMP)).catch(noop);
+    let text: string;
+    try {
+      text = await readFile(join(this.dir, ACK_FILE), 'utf8');
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return { ack: 0, next: 1 };
+      throw error;
+    }
+    const parsed = parseAck(text);
+    if (!parsed) this.ackError = 'ack.json is unreadable; every record on disk will be sent again';
+    const state = parsed ?? { ack: 0, next: 1 };
+    this.ackSeq = this.persistedAck = this.sentSeq = this.handedOutMax = state.ack;
+    return state;
+  }
+
+  private async recoverSegments(ack: AckState): Promise<void> {
+    const names = (await readdir(this.dir)).filter((name) => SEGMENT_FILE.test(name)).sort();
+    let highest = 0;
+    for (const name of names) {
+      const path = join(this.dir, name);
+      const { entries, last, validBytes, totalBytes } = parseSegment(await readFile(path), highest, ack.ack);
+      highest = Math.max(highest, last ?? 0);
+      if (entries.length === 0) {
+        await unlink(path);
+        continue;
+      }
+      if (validBytes < totalBytes) await truncateFile(path, validBytes, this.fsync);
+      this.restore(entries);
+      const first = Number(SEGMENT_FILE.exec(name)![1]);
+      this.segments.push({ first, path, size: validBytes, last, handle: null, linked: true });
+    }
+    this.nextSeq = Math.max(ack.next, highest + 1, this.ackSeq + 1);
+    // Everything below nextSeq that exists is on disk: nothing recovered waits for a write.
+    this.durableSeq = this.nextSeq - 1;
+  }
+
+  private restore(entries: Entry[]): void {
+    for (const entry of entries) {
+      this.entries.push(entry);
+      this.unackedBytes += entry.bytes;
+    }
+  }
+
+  // ------------------------------------------------------------ group commit
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      void this.requestCommit();
+    }, this.flushDelayMs);
+  }
+
+  private clearFlushTimer(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+  }
+
+  /** A commit not yet started takes everything appended until it starts, so callers share it. */
+  private requestCommit(): Promise<void> {
+    this.queuedCommit ??= this.enqueue(async () => {
+      this.queuedCommit = null;
+      await this.commit();
+    });
+    return this.queuedCommit;
+  }
+
+  /** Writes every not-yet-durable record with one write + one fsync; never throws. */
+  private async commit(): Promise<void> {
+    const pending = this.entries.slice(this.indexOf(this.durableSeq + 1));
+    if (pending.length === 0) return;
+    const firstSeq = pending[0].seq;
+    const lastSeq = pending[pending.length - 1].seq;
+    let segment: Segment | null = null;
+    try {
+      segment = this.active ?? (await this.createSegment(firstSeq));
+      const data = Buffer.from(pending.map((entry) => entry.line).join(''));
+      await writeFully(segment.handle!, data, segment.size);
+      if (this.fsync) await segment.handle!.datasync();
+      if (!segment.linked) await this.syncDir();
+      segment.linked = true;
+      segment.size += data.length;
+      segment.last = lastSeq;
+      this.committed(lastSeq);
+      if (segment.size > this.segmentBytes) await this.rotate();
+    } catch (error) {
+      this.writeError = describe(error);
+      if (segment) await this.rollBack(segment);
+      this.scheduleRetry();
+    }
+  }
+
+  private committed(lastSeq: number): void {
+    this.durableSeq = lastSeq;
+    this.writeError = null;
+    this.retryDelayMs = RETRY_MIN_MS;
+    for (const listener of this.durableListeners) {
+      try {
+        listener();
+      } catch {
+        // a listener's failure is its own business
+      }
+    }
+  }
+
+  private async createSegment(first: number): Promise<Segment> {
+    const path = join(this.dir, segmentName(first));
+    // 'w' (not 'wx'): a file of that name can only hold records that never became durable.
+    const handle = await open(path, 'w', 0o600);
+    const segment: Segment = { first, path, size: 0, last: null, handle, linked: !this.fsync };
+    this.segments.push(segment);
+    this.active = segment;
+    return segment;
+  }
+
+  private async rotate(): Promise<void> {
+    const segment = this.active;
+    this.active = null;
+    await segment?.handle?.close().catch(noop);
+    if (segment) segment.handle = null;
+  }
+
+  /** After a failed write: cut the segment back to its valid size, or abandon it if that fails too. */
+  private async rollBack(segment: Segment): Promise<void> {
+    try {
+      await segment.handle!.truncate(segment.size);
+    } catch {
+      await this.rotate();
+      if (segment.last === null) {
+        this.segments = this.segments.filter((candidate) => candidate !== segment);
+        await unlink(segment.path).catch(noop);
+      }
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.state !== 'open') return;
+    const delay = this.retryDelayMs;
+    this.retryDelayMs = Math.min(delay * 2, RETRY_MAX_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.state === 'open') void this.requestCommit();
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  // ----------------------------------------------------------- acknowledgement
+
+  /** An ack write not yet started persists the latest position, so callers share it. */
+  private requestAckWrite(): Promise<void> {
+    this.queuedAck ??= this.enqueue(async () => {
+      this.queuedAck = null;
+      await this.writeAck();
+    });
+    return this.queuedAck;
+  }
+
+  private async writeAck(): Promise<void> {
+    try {
+      await this.persistAck();
+      this.ackError = null;
+    } catch (error) {
+      this.ackError = describe(error);
+      throw error;
+    }
+    await this.deleteAcknowledgedSegments();
+  }
+
+  private async persistAck(): Promise<void> {
+    const state: AckState = { ack: this.ackSeq, next: this.nextSeq };
+    if (state.ack <= this.persistedAck) return;
+    const temp = join(this.dir, ACK_TEMP);
+    const handle = await open(temp, 'w', 0o600);
+    try {
+      await handle.writeFile(`${JSON.stringify(state)}\n`);
+      if (this.fsync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, join(this.dir, ACK_FILE));
+    await this.syncDir();
+    this.persistedAck = state.ack;
+  }
+
+  private async deleteAcknowledgedSegments(): Promise<void> {
+    while (this.segments.length > 0) {
+      const segment = this.segments[0];
+      if (segment.last === null || segment.last > this.persistedAck) return;
+      if (segment === this.active) await this.rotate();
+      try {
+        await unlink(segment.path);
+      } catch (error) {
+        if (errorCode(error) !== 'ENOENT') {
+          this.ackError = describe(error);
+          return;
+        }
+      }
+      this.segments.shift();
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private async shutdown(): Promise<void> {
+    if (this.state === 'new') {
+      this.state = 'closed';
+      return;
+    }
+    this.state = 'closed';
+    let failure: unknown = null;
+    try {
+      await this.flush();
+    } catch (error) {
+      failure = error;
+    }
+    this.clearFlushTimer();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    await this.io;
+    await this.enqueue(() => this.rotate());
+    if (failure) throw failure;
+  }
+
+  /** Runs `task` after every earlier disk operation; the chain itself never rejects. */
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.io.then(task);
+    this.io = run.then(noop, noop);
+    return run;
+  }
+
+  private async syncDir(): Promise<void> {
+    if (!this.fsync) return;
+    let handle: FileHandle | null = null;
+    try {
+      handle = await open(this.dir, 'r');
+      await handle.sync();
+    } catch (error) {
+      if (!DIR_SYNC_UNSUPPORTED.has(errorCode(error) ?? '')) throw error;
+    } finally {
+      await handle?.close().catch(noop);
+    }
+  }
+
+  private count(): number {
+    return this.entries.length - this.head;
+  }
+
+  /** Index of the first unacknowledged entry with sequence >= `seq` (binary search). */
+  private indexOf(seq: number): number {
+    let low = this.head;
+    let high = this.entries.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.entries[middle].seq < seq) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  private dropThrough(seq: number): void {
+    while (this.head < this.entries.length && this.entries[this.head].seq <= seq) {
+      this.unackedBytes -= this.entries[this.head].bytes;
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+// -------------------------------------------------------------- file format
+
+function segmentName(first: number): string {
+  return `segment-${String(first).padStart(16, '0')}.jsonl`;
+}
+
+interface ParsedSegment {
+  /** Records to restore: seq above the ack and above every earlier seq. */
+  entries: Entry[];
+  /** Highest valid seq in the file (acknowledged ones included). */
+  last: number | null;
+  /** Bytes up to the end of the last complete line. */
+  validBytes: number;
+  totalBytes: number;
+}
+
+/** Reads complete lines; an unterminated tail is torn, unparsable lines are skipped. */
+function parseSegment(data: Buffer, highestBefore: number, ack: number): ParsedSegment {
+  const entries: Entry[] = [];
+  let highest = highestBefore;
+  let last: number | null = null;
+  let position = 0;
+  for (let end = data.indexOf(LINE_FEED, position); end >= 0; end = data.indexOf(LINE_FEED, position)) {
+    const entry = parseLine(data.toString('utf8', position, end + 1), end + 1 - position);
+    position = end + 1;
+    if (!entry || entry.seq <= highest) continue;
+    highest = last = entry.seq;
+    if (entry.seq > ack) entries.push(entry);
+  }
+  return { entries, last, validBytes: position, totalBytes: data.length };
+}
+
+function parseLine(line: string, bytes: number): Entry | null {
+  try {
+    const parsed: unknown = JSON.parse(line);
+    if (!isRecord(parsed)) return null;
+    const { s, t, r } = parsed as { s?: unknown; t?: unknown; r?: unknown };
+    if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 1) return null;
+    if (typeof t !== 'number' || !Number.isFinite(t)) return null;
+    if (!isRecord(r) || typeof r.request_id !== 'string') return null;
+    return { seq: s, t, line, bytes };
+  } catch {
+    return null;
+  }
+}
+
+function parseAck(text: string): AckState | null {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!isRecord(parsed)) return null;
+    const { ack, next } = parsed as { ack?: unknown; next?: unknown };
+    if (!isSequence(ack) || !isSequence(next)) return null;
+    return { ack, next };
+  } catch {
+    return null;
+  }
+}
+
+function decode<T>(entry: Entry): T {
+  return (JSON.parse(entry.line) as { r: T }).r;
+}
+
+async function writeFully(handle: FileHandle, data: Buffer, position: number): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) {
+    const { bytesWritten } = await handle.write(data, offset, data.length - offset, position + offset);
+    if (bytesWritten <= 0) throw new Error('usage spool: short write');
+    offset += bytesWritten;
+  }
+}
+
+async function truncateFile(path: string, size: number, fsync: boolean): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.truncate(size);
+    if (fsync) await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+// ------------------------------------------------------------------- values
+
+function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && value > 0 ? value : fallback;
+}
+
+function isSequence(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function errorCode(error: unknown): string | undefined {
+  const code = isRecord(error) ? error.code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Code and message of a disk error (paths only, never record contents). */
+function describe(error: unknown): string {
+  const code = errorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return code && !message.startsWith(code) ? `${code}: ${message}` : message;
+}
