@@ -16,6 +16,7 @@ const TABLES = [
   'model_routes',
   'models',
   'policy_changes',
+  'quota_leases',
   'usage_logs',
   'users',
 ];

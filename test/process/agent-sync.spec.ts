@@ -215,6 +215,45 @@ describe('master and agents as separate processes', () => {
     expect(p99).toBeLessThan(250);
   }, 120_000);
 
+  it('two agents sharing a token with a small quota spend no more than the quota between them (leases)', async () => {
+    const channel = (await admin('GET', '/api/channels')).body.data.find((row: { name: string }) => row.name === 'sync-openai');
+    expect((await admin('POST', '/api/models', { name: 'lease-model', price: { input: 100, output: 200 } })).status).toBe(201);
+    expect((await admin('POST', '/api/routes', { model: 'lease-model', channel_id: channel.id, upstream_model: 'gpt-4o-mini' })).status).toBe(201);
+    const userId = (await db.query(`SELECT id FROM users WHERE username = 'sync-user'`)).rows[0].id;
+    const QUOTA = 50_000; // $0.05: a handful of requests at these prices
+    const token = await admin('POST', '/api/tokens', { name: 'shared-small', user_id: userId, quota_usd: 0.05 });
+    expect(token.status).toBe(201);
+    await until('both agents know the token', async () => (await accepts('agent-a', token.body.key)) && (await accepts('agent-b', token.body.key)));
+    const statuses: Record<string, number[]> = { 'agent-a': [], 'agent-b': [] };
+    const ids: string[] = [];
+    const one = async (agent: string) => {
+      const response = await fetch(`http://127.0.0.1:${agentPorts[agent]}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token.body.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'lease-model', max_tokens: 16, messages: [{ role: 'user', content: 'Say hello.' }] }),
+      });
+      const body = (await response.json()) as { error?: { code?: string } };
+      statuses[agent].push(response.status);
+      if (response.status === 200) ids.push(response.headers.get('x-request-id')!);
+      else expect({ status: response.status, code: body.error?.code }).toEqual({ status: 402, code: 'insufficient_quota' });
+    };
+    // Both agents at once, four requests in flight on each, until each has been refused a few times.
+    const refusedTwice = (agent: string) => statuses[agent].filter((status) => status === 402).length >= 3;
+    for (let round = 0; round < 60 && !(refusedTwice('agent-a') && refusedTwice('agent-b')); round += 1) {
+      await Promise.all(['agent-a', 'agent-b'].flatMap((agent) => Array.from({ length: 4 }, () => one(agent))));
+    }
+    expect(statuses['agent-a'].filter((status) => status === 200).length).toBeGreaterThan(0);
+    expect(statuses['agent-b'].filter((status) => status === 200).length).toBeGreaterThan(0);
+    await until('the shared token usage settled', async () => Number((await db.query('SELECT count(*)::int AS n FROM usage_logs WHERE request_id = ANY($1)', [ids])).rows[0].n) === ids.length);
+    const [spent] = (await db.query('SELECT used_micros::bigint AS used, (SELECT sum(cost_micros) FROM usage_logs WHERE token_id = $1)::bigint AS logged FROM api_tokens WHERE id = $1', [token.body.id])).rows;
+    process.stdout.write(`shared quota ${QUOTA} micro-USD: spent ${spent.used} by ${ids.length} requests over two agents\n`);
+    // Leases never lend more than is left: connected agents overspend by nothing (docs/sync-protocol.md).
+    expect(Number(spent.used)).toBe(Number(spent.logged));
+    expect(Number(spent.used)).toBeLessThanOrEqual(QUOTA);
+    expect(Number(spent.used)).toBeGreaterThan(QUOTA / 2);
+    served.push(...ids);
+  }, 120_000);
+
   it('with the master down the agents keep serving and spool usage; an agent restarted meanwhile serves from its snapshot', async () => {
     process.kill(-master.child.pid!, 'SIGKILL');
     await master.exited;

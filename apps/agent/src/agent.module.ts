@@ -1,7 +1,8 @@
 import { AppConfig, ConfigModule } from '@aigw/config';
 import { UsageSpool } from '@aigw/sync';
 import { Controller, DynamicModule, Get, Module } from '@nestjs/common';
-import { RelayModule } from './relay';
+import { QuotaLeases, RelayModule } from './relay';
+import { LeaseBook } from './sync/lease-book';
 import { AgentIdentity } from './sync/agent-identity';
 import { AgentSyncService } from './sync/agent-sync.service';
 import { AGENT_IDENTITY, USAGE_SPOOL } from './sync/agent-sync.tokens';
@@ -24,9 +25,12 @@ export class AgentHealthController {
 @Module({})
 export class AgentModule {
   static forRoot(config: AppConfig, identity: AgentIdentity, spool: UsageSpool): DynamicModule {
+    const leases = new LeaseBook({ dataDir: config.dataDir, offline: config.leaseOffline });
     const shared = [
       { provide: AGENT_IDENTITY, useValue: identity },
       { provide: USAGE_SPOOL, useValue: spool },
+      { provide: LeaseBook, useValue: leases },
+      { provide: QuotaLeases, useValue: leases },
     ];
     return {
       module: AgentModule,

@@ -36,6 +36,8 @@ export class AppConfig {
   readonly syncHeartbeatMs: number;
   readonly changeLogRetention: number;
   readonly usageSpoolMaxRecords: number;
+  readonly leaseTtlSeconds: number;
+  readonly leaseOffline: 'serve' | 'fail_closed';
   readonly bootstrap: BootstrapConfig;
   /** Where the values came from, for the start banner. */
   readonly source: string | null;

@@ -64,6 +64,10 @@ export class ConfigFile {
   @IsOptional() @IsInt() @Min(100) @Max(300_000) sync_heartbeat_ms?: number;
   /** Change-log versions the master keeps; an agent further behind gets a snapshot instead of deltas. */
   @IsOptional() @IsInt() @Min(100) @Max(10_000_000) change_log_retention?: number;
+  /** How long a quota lease lent to an agent holds budget back (master). */
+  @IsOptional() @IsInt() @Min(5) @Max(86_400) lease_ttl_seconds?: number;
+  /** Agent: with the master unreachable, spend what its leases hold (serve) or refuse metered traffic (fail_closed). */
+  @IsOptional() @IsIn(['serve', 'fail_closed']) lease_offline?: string;
   /** Agent: most unacknowledged usage records kept in the spool before the relay refuses traffic (503). */
   @IsOptional() @IsInt() @Min(1000) @Max(100_000_000) usage_spool_max_records?: number;
   /** Retries, failover, circuit breakers and affinity: defaults for every model and channel. */

@@ -34,10 +34,12 @@ const ENV_OVERRIDES: Record<string, keyof ConfigFile> = {
   AIGW_REGION: 'region',
   AIGW_SYNC_HEARTBEAT_MS: 'sync_heartbeat_ms',
   AIGW_CHANGE_LOG_RETENTION: 'change_log_retention',
+  AIGW_LEASE_TTL_SECONDS: 'lease_ttl_seconds',
+  AIGW_LEASE_OFFLINE: 'lease_offline',
 };
 
 /** Overrides that are integers. */
-const INTEGER_KEYS = new Set<keyof ConfigFile>(['sync_heartbeat_ms', 'change_log_retention']);
+const INTEGER_KEYS = new Set<keyof ConfigFile>(['sync_heartbeat_ms', 'change_log_retention', 'lease_ttl_seconds']);
 
 const SECRETS_FILE = 'secrets.json';
 
@@ -93,6 +95,8 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     syncHeartbeatMs: file.sync_heartbeat_ms ?? 10_000,
     changeLogRetention: file.change_log_retention ?? 10_000,
     usageSpoolMaxRecords: file.usage_spool_max_records ?? 1_000_000,
+    leaseTtlSeconds: file.lease_ttl_seconds ?? 60,
+    leaseOffline: (file.lease_offline ?? 'serve') as 'serve' | 'fail_closed',
     bootstrap: file.bootstrap ?? {},
     source: path,
   });

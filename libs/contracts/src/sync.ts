@@ -80,6 +80,8 @@ export type AgentMessage =
   | { type: 'ack'; version: number }
   | { type: 'resync'; reason: string }
   | { type: 'heartbeat'; applied_version: number; stats: AgentHeartbeatStats }
+  /** Budget wanted for `t:<token id>` or `u:<user id>`: at least `need` (else none), up to `want`. */
+  | { type: 'lease'; id: number; subject: string; need: number; want: number }
   /** Spooled usage, sequence numbers first..last of the agent's spool. */
   | { type: 'usage'; first: number; last: number; records: UsageRecord[] };
 
@@ -93,6 +95,8 @@ export type MasterMessage =
    * dead letters for an admin to retry. Refused records (forged, foreign, malformed) never will be.
    */
   | { type: 'usage_ack'; last: number; outcome: 'settled' | 'failed'; refused: Array<{ request_id: string; reason: string }> }
+  /** Budget lent for `ttl_ms` (0: none available); it adds to what the agent holds of that subject. */
+  | { type: 'lease_grant'; id: number; subject: string; granted: number; ttl_ms: number }
   | { type: 'error'; code: string; message: string };
 
 /** Answer of POST /api/agents/enroll. */

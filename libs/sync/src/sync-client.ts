@@ -102,6 +102,9 @@ export class SyncClient {
   private readyResolve!: () => void;
   private readonly readyPromise = new Promise<void>((resolve) => (this.readyResolve = resolve));
   private readonly appliedListeners: Array<(version: number) => void> = [];
+  private readonly connectionListeners: Array<(connected: boolean) => void> = [];
+  private leaseId = 0;
+  private readonly leaseRequests = new Map<number, { resolve(grant: { granted: number; ttlMs: number }): void; reject(error: Error): void; timer: NodeJS.Timeout }>();
 
   constructor(private readonly options: SyncClientOptions) {
     this.logger = options.logger ?? NOOP_LOGGER;
@@ -130,6 +133,30 @@ export class SyncClient {
   /** Called after each applied snapshot or delta with its version. */
   onApplied(listener: (version: number) => void): void {
     this.appliedListeners.push(listener);
+  }
+
+  /** Called when the session with the master is up (welcomed) or lost. */
+  onConnection(listener: (connected: boolean) => void): void {
+    this.connectionListeners.push(listener);
+  }
+
+  /**
+   * Asks the master for budget of a subject (`t:<token>` or `u:<user>`): at
+   * least `need` or nothing, up to `want`. Rejects when the master is not
+   * connected or does not answer within `timeoutMs`.
+   */
+  requestLease(subject: string, need: number, want: number, timeoutMs = 5_000): Promise<{ granted: number; ttlMs: number }> {
+    if (!this.connected) return Promise.reject(new Error('the master is not connected'));
+    const id = ++this.leaseId;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.leaseRequests.delete(id);
+        reject(new Error('the master did not answer a lease request in time'));
+      }, timeoutMs);
+      timer.unref();
+      this.leaseRequests.set(id, { resolve, reject, timer });
+      this.send({ type: 'lease', id, subject, need, want });
+    });
   }
 
   /** Serves the snapshot on disk (if any) at once, then connects. */
@@ -189,8 +216,15 @@ export class SyncClient {
   }
 
   private closed(code: number, reason: string): void {
+    const wasConnected = this.welcomed;
     this.link = null;
     this.welcomed = false;
+    for (const [id, request] of this.leaseRequests) {
+      clearTimeout(request.timer);
+      request.reject(new Error('the connection to the master was lost'));
+      this.leaseRequests.delete(id);
+    }
+    if (wasConnected) for (const listener of this.connectionListeners) listener(false);
     this.clearTimers();
     // Whatever was in flight goes again on the next connection (settlement is idempotent by request id).
     this.unacked = [];
@@ -238,6 +272,7 @@ export class SyncClient {
         this.heartbeatMs = Math.max(100, message.heartbeat_ms);
         this.startHeartbeats();
         this.pumpUsage();
+        for (const listener of this.connectionListeners) listener(true);
         return;
       case 'snapshot':
         this.reportCatchUp('snapshot', this.version, message.snapshot.version);
@@ -250,6 +285,14 @@ export class SyncClient {
       case 'usage_ack':
         this.usageAcknowledged(message.last, message.outcome, message.refused);
         return;
+      case 'lease_grant': {
+        const request = this.leaseRequests.get(message.id);
+        if (!request) return;
+        this.leaseRequests.delete(message.id);
+        clearTimeout(request.timer);
+        request.resolve({ granted: Math.max(0, Number(message.granted) || 0), ttlMs: Math.max(0, Number(message.ttl_ms) || 0) });
+        return;
+      }
       case 'error':
         this.logger.warn({ msg: 'the master reports an error', code: message.code, message: message.message });
         return;

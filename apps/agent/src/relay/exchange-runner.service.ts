@@ -1,8 +1,9 @@
 import { ROUTE_DEBUG_HEADER } from '@aigw/contracts';
 import { GatewayError, ProtocolCodec } from '@aigw/providers';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { Exchange } from './exchange';
+import { QuotaLeases } from './quota-leases';
 import { RateLimitService } from './rate-limits.service';
 import { relayInternalError } from './relay-stream.util';
 import { RELAY_METERING } from './relay-options';
@@ -24,6 +25,7 @@ export class ExchangeRunner {
     private readonly spend: SpendLedger,
     private readonly limits: RateLimitService,
     @Inject(RELAY_METERING) private readonly metering: boolean,
+    @Optional() private readonly leases?: QuotaLeases,
   ) {}
 
   async run(exchange: Exchange, client: ProtocolCodec, reply: FastifyReply, logger: Logger, work: (signal: AbortSignal) => Promise<void>): Promise<void> {
@@ -50,7 +52,10 @@ export class ExchangeRunner {
     }
   }
 
-  /** Rate limits (429), then the worst case held against quota and balance (402); nothing when metering is off. */
+  /**
+   * Rate limits (429), then the worst case held against quota and balance (402) — on a remote agent
+   * also taken from the master's leases; nothing when metering is off.
+   */
   async admit(exchange: Exchange, reply: FastifyReply, worstCaseMicros: () => number): Promise<void> {
     if (!this.metering) return;
     const scopes = this.limits.scopes(exchange.caller!);
@@ -58,7 +63,18 @@ export class ExchangeRunner {
       exchange.admission = await this.limits.admit(scopes);
       void reply.headers(exchange.admission.headers);
     }
-    exchange.reservation = this.spend.reserve(exchange.caller!, worstCaseMicros());
+    const amount = worstCaseMicros();
+    const reservation = this.spend.reserve(exchange.caller!, amount);
+    exchange.reservation = reservation;
+    if (!this.leases || amount <= 0) return;
+    try {
+      reservation.lease = await this.leases.take(exchange.caller!, amount);
+    } catch (error) {
+      // No lease: nothing was spent; the local hold goes back (the usage report charges 0).
+      this.spend.complete(reservation, 0);
+      exchange.reservation = null;
+      throw error;
+    }
   }
 
   /** The route debug header, when the caller asked for it. */

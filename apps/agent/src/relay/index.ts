@@ -15,3 +15,4 @@ export * from './spend-ledger';
 export * from './relay-quota.util';
 export * from './rate-limits.service';
 export * from './relay-options';
+export * from './quota-leases';

@@ -3,6 +3,7 @@ import { PolicyIndex } from '@aigw/routing';
 import { Injectable } from '@nestjs/common';
 import { Caller } from './client-auth.util';
 import { FreshRows, PolicyStore } from './policy-store';
+import { LeaseHold } from './quota-leases';
 
 /** A request's hold on its token's quota and its owner's balance, from before forwarding until its cost is known. */
 export interface Reservation {
@@ -10,6 +11,8 @@ export interface Reservation {
   userId: string;
   amountMicros: number;
   open: boolean;
+  /** The same amount taken from the master's quota leases (remote agents). */
+  lease?: LeaseHold;
 }
 
 /** A settled charge, as the usage sink confirms it. */
@@ -82,6 +85,7 @@ export class SpendLedger {
   complete(reservation: Reservation, costMicros: number): void {
     if (!reservation.open) return;
     reservation.open = false;
+    reservation.lease?.settle(costMicros);
     this.add(this.reserved, `t:${reservation.tokenId}`, -reservation.amountMicros);
     this.add(this.reserved, `u:${reservation.userId}`, -reservation.amountMicros);
     if (costMicros <= 0) return;

@@ -5,6 +5,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { PolicyStore, SpendLedger, UsageSink } from '../relay';
 import { AGENT_IDENTITY, USAGE_SPOOL } from './agent-sync.tokens';
 import { AgentIdentity } from './agent-identity';
+import { LeaseBook } from './lease-book';
 import { SpoolUsageSink } from './spool-usage.sink';
 
 const DRAIN_BATCH = 500;
@@ -28,6 +29,7 @@ export class AgentSyncService implements OnApplicationBootstrap, OnApplicationSh
     spend: SpendLedger,
     usage: UsageSink,
     config: AppConfig,
+    private readonly leases: LeaseBook,
   ) {
     const sink = usage as SpoolUsageSink;
     this.client = new SyncClient({
@@ -49,6 +51,7 @@ export class AgentSyncService implements OnApplicationBootstrap, OnApplicationSh
       },
       logger: this.logger,
     });
+    leases.attach(this.client);
   }
 
   onApplicationBootstrap(): Promise<void> {
@@ -56,6 +59,7 @@ export class AgentSyncService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.leases.stop();
     await this.client.stop();
     await this.draining;
     await this.spool.close();

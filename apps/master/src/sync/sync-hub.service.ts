@@ -6,6 +6,7 @@ import { PolicyAudience, PolicyDeltaRead, PolicyRead, PolicySnapshotBuilder, Syn
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { LeaseService } from './lease.service';
 import { RefusedUsage, validateUsage } from './usage-validation';
 
 /** Who is at the other end of a session. */
@@ -50,6 +51,7 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly builder: PolicySnapshotBuilder;
   private readonly sessions = new Set<Session>();
   private readonly delivery: SettlementDelivery;
+  private readonly leases: LeaseService;
   private nextId = 1;
   private head = 0;
   private publishing: Promise<void> | null = null;
@@ -70,6 +72,7 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
   ) {
     this.builder = new PolicySnapshotBuilder(dataSource, cipher);
     this.delivery = new SettlementDelivery(queue);
+    this.leases = new LeaseService(dataSource, config.leaseTtlSeconds);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -225,6 +228,9 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
       case 'usage':
         this.takeUsage(session, message);
         return;
+      case 'lease':
+        void this.lend(session, message);
+        return;
       default:
         return; // a newer agent's message: ignored
     }
@@ -334,6 +340,18 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
     const { valid, refused } = validateUsage(records, agent.id, { revokedAt: agent.revokedAt });
     const outcome = valid.length === 0 ? 'settled' : await this.delivery.submit(valid).settled;
     return { outcome, accepted: valid.length, refused };
+  }
+
+  private async lend(session: Session, message: Extract<AgentMessage, { type: 'lease' }>): Promise<void> {
+    let granted = 0;
+    if (session.agentId !== null) {
+      try {
+        granted = await this.leases.grant(session.agentId, String(message.subject), Number(message.need), Number(message.want));
+      } catch (error) {
+        this.logger.warn({ msg: 'could not grant a quota lease', agent: session.name, error: (error as Error).message });
+      }
+    }
+    this.send(session, { type: 'lease_grant', id: message.id, subject: String(message.subject), granted, ttl_ms: this.leases.ttlMs });
   }
 
   private async recordHeartbeat(session: Session, stats: unknown): Promise<void> {

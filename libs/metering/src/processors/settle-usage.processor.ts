@@ -50,7 +50,7 @@ export async function settleUsageRecords(manager: EntityManager, records: UsageR
     attempts: record.attempts ?? [],
     created_at: record.created_at,
   }));
-  const inserted = queryRows<{ request_id: string; user_id: string | null; token_id: string | null; cost_micros: string; model: string }>(
+  const inserted = queryRows<{ request_id: string; user_id: string | null; token_id: string | null; agent_id: string | null; cost_micros: string; model: string }>(
     await manager.query(
       `INSERT INTO usage_logs (request_id, token_id, user_id, group_id, channel_id, agent_id, region, model, upstream_model,
          endpoint, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, estimated,
@@ -65,7 +65,7 @@ export async function settleUsageRecords(manager: EntityManager, records: UsageR
          channel_cost_micros bigint, latency_ms integer, first_token_ms integer, status smallint, stream boolean,
          error_class varchar, attempts jsonb, created_at timestamptz)
        ON CONFLICT (request_id) DO NOTHING
-       RETURNING request_id, user_id, token_id, cost_micros, model`,
+       RETURNING request_id, user_id, token_id, agent_id, cost_micros, model`,
       [JSON.stringify(rows)],
     ),
   );
@@ -123,7 +123,31 @@ export async function settleUsageRecords(manager: EntityManager, records: UsageR
       [JSON.stringify([...byToken].map(([id, entry]) => ({ id, spent: entry.spent, last: entry.last })))],
     );
   }
+  await releaseLeases(manager, charged);
   return inserted.length;
+}
+
+/** A remote agent's settled spend comes out of what it was lent: its quota leases' outstanding shrinks by it. */
+async function releaseLeases(manager: EntityManager, charged: Array<{ agent_id: string | null; token_id: string | null; user_id: string | null; cost_micros: string }>): Promise<void> {
+  const spent = new Map<string, { agent_id: string; subject: string; cost: number }>();
+  const add = (agentId: string, subject: string, cost: number) => {
+    const key = `${agentId}|${subject}`;
+    const entry = spent.get(key) ?? { agent_id: agentId, subject, cost: 0 };
+    entry.cost += cost;
+    spent.set(key, entry);
+  };
+  for (const row of charged) {
+    if (!row.agent_id) continue;
+    if (row.token_id) add(row.agent_id, `t:${row.token_id}`, Number(row.cost_micros));
+    if (row.user_id) add(row.agent_id, `u:${row.user_id}`, Number(row.cost_micros));
+  }
+  if (spent.size === 0) return;
+  await manager.query(
+    `UPDATE quota_leases AS q SET outstanding_micros = GREATEST(0, q.outstanding_micros - s.cost)
+     FROM jsonb_to_recordset($1::jsonb) AS s(agent_id uuid, subject varchar, cost bigint)
+     WHERE q.agent_id = s.agent_id AND q.subject = s.subject`,
+    [JSON.stringify([...spent.values()])],
+  );
 }
 
 /** One usage record (what the admin API and remote agents send one at a time). */

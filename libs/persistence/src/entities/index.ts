@@ -9,6 +9,7 @@ import { GroupEntity } from './group.entity';
 import { ModelRouteEntity } from './model-route.entity';
 import { ModelEntity } from './model.entity';
 import { PolicyChangeEntity } from './policy-change.entity';
+import { QuotaLeaseEntity } from './quota-lease.entity';
 import { UsageLogEntity } from './usage-log.entity';
 import { UserEntity } from './user.entity';
 
@@ -24,6 +25,7 @@ export * from './group.entity';
 export * from './model-route.entity';
 export * from './model.entity';
 export * from './policy-change.entity';
+export * from './quota-lease.entity';
 export * from './usage-log.entity';
 export * from './user.entity';
 
@@ -37,6 +39,7 @@ export const ENTITIES = [
   AgentEntity,
   EnrollmentTokenEntity,
   PolicyChangeEntity,
+  QuotaLeaseEntity,
   UsageLogEntity,
   BalanceLedgerEntity,
   DailyRollupEntity,
