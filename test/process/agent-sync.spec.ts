@@ -26,6 +26,9 @@ const ADMIN_PASSWORD = 'agent-sync-admin-password';
 const EU_KEY = 'sk-eu-only-upstream-key-never-leaves-eu';
 const BOUND_MS = 30_000;
 const RETENTION = 1_500;
+/** Masters sharing one database share these (the channel-key and agent-key encryption key, the JWT secret). */
+const SECRET_KEY = 'a'.repeat(64);
+const JWT_SECRET = 'jwt-secret-shared-by-the-masters-0123456789';
 
 async function until(what: string, check: () => Promise<boolean> | boolean, boundMs = BOUND_MS, everyMs = 50): Promise<void> {
   const deadline = Date.now() + boundMs;
@@ -56,6 +59,7 @@ describe('master and agents as separate processes', () => {
   let masterPort: number;
   let master: RunningProcess;
   let jwt: string;
+  let secondMaster: RunningProcess | undefined;
   const agentPorts: Record<string, number> = {};
   const agentDirs: Record<string, string> = {};
   const agents: Record<string, RunningProcess> = {};
@@ -65,28 +69,32 @@ describe('master and agents as separate processes', () => {
 
   const baseEnv = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, AIGW_LOG_LEVEL: 'info' });
 
-  const startMaster = async () => {
-    master = startProcess(NODE, [MASTER_MAIN], {
+  const startMaster = async (port = masterPort, dataDir = 'master-data'): Promise<RunningProcess> => {
+    const started = startProcess(NODE, [MASTER_MAIN], {
       cwd: database.dataDir,
       env: {
         ...baseEnv(),
-        PORT: String(masterPort),
+        AIGW_SECRET_KEY: SECRET_KEY,
+        AIGW_JWT_SECRET: JWT_SECRET,
+        PORT: String(port),
         HOST: '127.0.0.1',
         AIGW_CONFIG: join(database.dataDir, 'config.yaml'),
         DATABASE_URL: database.url!,
         REDIS_URL: TEST_REDIS_URL,
         AIGW_REDIS_PREFIX: `aigw-agent-sync-${process.pid}`,
         AIGW_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        AIGW_DATA_DIR: join(database.dataDir, 'master-data'),
+        AIGW_DATA_DIR: join(database.dataDir, dataDir),
         AIGW_SYNC_HEARTBEAT_MS: '500',
         AIGW_CHANGE_LOG_RETENTION: String(RETENTION),
         AIGW_LOG_LEVEL: 'warn',
       },
     });
-    await master.waitForLine(/aigw master listening/);
+    await started.waitForLine(/aigw master listening/);
+    if (port === masterPort) master = started;
+    return started;
   };
 
-  const startAgent = async (name: string, enrollmentToken?: string) => {
+  const startAgent = async (name: string, enrollmentToken?: string, masterUrl?: string) => {
     agentDirs[name] ??= mkdtempSync(join(tmpdir(), `aigw-agent-${name}-`));
     agentPorts[name] ??= await freePort();
     agents[name] = startProcess(NODE, [AGENT_MAIN], {
@@ -95,7 +103,7 @@ describe('master and agents as separate processes', () => {
         ...baseEnv(),
         PORT: String(agentPorts[name]),
         HOST: '127.0.0.1',
-        AIGW_MASTER_URL: proxy.url,
+        AIGW_MASTER_URL: masterUrl ?? proxy.url,
         ...(enrollmentToken ? { AIGW_ENROLLMENT_TOKEN: enrollmentToken } : {}),
         AIGW_AGENT_NAME: name,
         AIGW_REGION: 'us',
@@ -163,6 +171,7 @@ describe('master and agents as separate processes', () => {
 
   afterAll(async () => {
     for (const agent of Object.values(agents)) await agent.terminate();
+    await secondMaster?.terminate();
     await master?.terminate();
     await proxy?.close();
     await db?.end();
@@ -361,11 +370,33 @@ describe('master and agents as separate processes', () => {
     ).catch(async (error) => {
       const missing = (await db.query('SELECT request_id FROM usage_logs WHERE request_id = ANY($1)', [served])).rows.map((r) => r.request_id);
       process.stdout.write(`DEBUG missing ${served.filter((id) => !missing.includes(id)).join(',')}\n`);
-      process.stdout.write(`DEBUG agent-b:\n${agents['agent-b'].stdout.filter((l) => !l.includes('"level":30')).slice(-20).join('\n')}\n${agents['agent-b'].stderr.slice(-20).join('\n')}\n`);
+      process.stdout.write(`DEBUG agent-b:\n${agents['agent-b'].stdout.filter((l) => !/"level":30,.*"(incoming request|request completed)"/.test(l)).slice(-30).join('\n')}\n${agents['agent-b'].stderr.slice(-20).join('\n')}\n`);
       process.stdout.write(`DEBUG master:\n${master.stdout.slice(-20).join('\n')}\n`);
       throw error;
     });
     expect(settled).toBeLessThanOrEqual(served.length);
     expect(existsSync(join(agentDirs['agent-b'], 'data', 'agent.json'))).toBe(true);
   }, 60_000);
+  it('a second master on the same database: changes and revocations made on one reach agents connected to the other', async () => {
+    const secondPort = await freePort();
+    secondMaster = await startMaster(secondPort, 'master-2-data');
+    const enrollment = await admin('POST', '/api/agents/enrollment-tokens', { name: 'second-master' });
+    await startAgent('agent-c', enrollment.body.token, `http://127.0.0.1:${secondPort}`);
+    await until('agent-c serves', async () => (await chat('agent-c')) === 200);
+    const userId = (await db.query(`SELECT id FROM users WHERE username = 'sync-user'`)).rows[0].id;
+    // Written through the first master; agent-c hears of it from the second (Postgres NOTIFY).
+    const latencies: number[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const created = await admin('POST', '/api/tokens', { name: `across-masters-${i}`, user_id: userId });
+      const committed = performance.now();
+      await until('agent-c accepts a token created on the other master', () => accepts('agent-c', created.body.key), 5_000, 2);
+      latencies.push(performance.now() - committed);
+    }
+    process.stdout.write(`propagation across masters over ${latencies.length} changes: p50 ${percentile(latencies, 50).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms\n`);
+    expect(percentile(latencies, 99)).toBeLessThan(250);
+    const agentC = ((await admin('GET', '/api/agents')).body.data as Array<{ id: string; name: string }>).find((agent) => agent.name === 'agent-c')!;
+    expect((await admin('DELETE', `/api/agents/${agentC.id}`)).status).toBe(204);
+    await until('agent-c, connected to the other master, stops serving', async () => (await chat('agent-c')) === 503);
+  }, 120_000);
 });
+

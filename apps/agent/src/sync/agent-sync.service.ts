@@ -79,6 +79,9 @@ export class AgentSyncService implements OnApplicationBootstrap, OnApplicationSh
           signal: AbortSignal.timeout(60_000),
         });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const answer = (await response.json()) as { outcome?: string; accepted?: number; refused?: Array<{ request_id: string; reason: string }> };
+        if (answer.refused?.length) this.logger.error({ msg: 'the master refused usage handed in after revocation', count: answer.refused.length, first: answer.refused[0] });
+        this.logger.log({ msg: 'handed usage to the master after revocation', records: batch.records.length, accepted: answer.accepted, outcome: answer.outcome });
         await this.spool.acknowledge(batch.last);
       } catch (error) {
         failures += 1;

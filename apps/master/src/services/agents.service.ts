@@ -1,6 +1,6 @@
 import { AppConfig, SecretCipher, hashApiKey, maskSecret } from '@aigw/config';
 import { ApiErrorCode, EnrollmentResult, Page } from '@aigw/contracts';
-import { AgentEntity, EnrollmentTokenEntity } from '@aigw/persistence';
+import { AgentEntity, EnrollmentTokenEntity, queryRows } from '@aigw/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -53,12 +53,14 @@ export class AgentsService {
     const syncKey = randomBytes(32).toString('base64');
     const id = randomUUID();
     const result = await this.dataSource.transaction(async (manager) => {
-      const [token] = (await manager.query(
-        `UPDATE enrollment_tokens SET uses = uses + 1
-         WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) AND (max_uses IS NULL OR uses < max_uses)
-         RETURNING id, region`,
-        [hashApiKey(enrollmentToken)],
-      )) as [Array<{ id: string; region: string | null }>, number] extends [infer R, number] ? R : never;
+      const [token] = queryRows<{ id: string; region: string | null }>(
+        await manager.query(
+          `UPDATE enrollment_tokens SET uses = uses + 1
+           WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) AND (max_uses IS NULL OR uses < max_uses)
+           RETURNING id, region`,
+          [hashApiKey(enrollmentToken)],
+        ),
+      );
       if (!token) throw refused();
       if (token.region && dto.region && dto.region !== token.region) {
         throw ApiException.invalid('region', `this enrollment token enrolls agents of region "${token.region}" only`);
@@ -85,10 +87,10 @@ export class AgentsService {
   /** Whether an enrollment token could enroll an agent now (the enrollment itself re-checks under a lock). */
   async enrollmentTokenUsable(token: string): Promise<boolean> {
     if (!token.startsWith(ENROLLMENT_TOKEN_PREFIX)) return false;
-    const rows = (await this.dataSource.query(
+    const rows = queryRows(await this.dataSource.query(
       `SELECT 1 FROM enrollment_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) AND (max_uses IS NULL OR uses < max_uses)`,
       [hashApiKey(token)],
-    )) as unknown[];
+    ));
     return rows.length > 0;
   }
 

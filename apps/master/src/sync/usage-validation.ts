@@ -7,6 +7,8 @@ const MAX_TOKENS = 2_147_483_647;
 const MAX_COST_MICROS = 1_000_000_000_000;
 /** A record from further ahead than this is forged or from a broken clock. */
 const MAX_CLOCK_AHEAD_MS = 24 * 3600 * 1000;
+/** Clocks of agent and master hosts differ: a revoked agent's records up to this long after the revocation still count as before it. */
+export const REVOCATION_GRACE_MS = 5_000;
 
 export interface RefusedUsage {
   request_id: string;
@@ -33,7 +35,7 @@ export function validateUsage(
     const record = candidate as Partial<UsageRecord> | null;
     const requestId = typeof record?.request_id === 'string' ? record.request_id.slice(0, 128) : '';
     let reason = problem(record, agentId, now);
-    if (!reason && revokedAt !== null && Date.parse(record!.created_at!) > revokedAt) reason = 'metered after the agent was revoked';
+    if (!reason && revokedAt !== null && Date.parse(record!.created_at!) > revokedAt + REVOCATION_GRACE_MS) reason = 'metered after the agent was revoked';
     if (reason) refused.push({ request_id: requestId, reason });
     else valid.push(record as UsageRecord);
   }
