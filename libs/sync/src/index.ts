@@ -5,3 +5,4 @@ export * from './wire-policy';
 export * from './ws-dialer';
 export * from './usage-spool';
 export * from './build-version';
+export * from './coalesced';

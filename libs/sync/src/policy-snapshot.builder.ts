@@ -1,17 +1,10 @@
 import { SecretCipher } from '@aigw/config';
-import { PolicyChannel, PolicyGroup, PolicyKind, PolicyModel, PolicyRoute, PolicyToken, PolicyUser } from '@aigw/contracts';
+import { PolicyChannel, PolicyGroup, PolicyKind, PolicyModel, PolicyRoute, PolicySnapshot, PolicyToken, PolicyUser } from '@aigw/contracts';
 import { queryRows } from '@aigw/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 
 /** The policy's rows with channel secrets in the clear: held by the master only, sealed per agent before they leave it. */
-export interface PolicyRows {
-  tokens: PolicyToken[];
-  users: PolicyUser[];
-  groups: PolicyGroup[];
-  channels: PolicyChannel[];
-  models: PolicyModel[];
-  routes: PolicyRoute[];
-}
+export type PolicyRows = Omit<PolicySnapshot, 'version' | 'builtAt'>;
 
 export interface PolicyRead extends PolicyRows {
   /** Change-log version the rows reflect (at least). */

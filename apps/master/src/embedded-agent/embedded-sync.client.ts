@@ -11,9 +11,13 @@ import { SyncHub } from '../sync/sync-hub.service';
  * in-process link instead of a WebSocket. It serves every channel (no
  * region) and keeps nothing on disk: the master's database is right here.
  */
+/** An admin write waits at most this long for the embedded agent to apply it. */
+const REFRESH_BOUND_MS = 15_000;
+
 @Injectable()
 export class EmbeddedSyncClient implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly client: SyncClient;
+  private readonly logger = new Logger(EmbeddedSyncClient.name);
 
   constructor(
     private readonly hub: SyncHub,
@@ -37,9 +41,14 @@ export class EmbeddedSyncClient implements OnApplicationBootstrap, OnApplication
     return this.client.stop();
   }
 
-  /** Resolves once every change committed before the call is applied by the embedded agent. */
+  /** Resolves once every change committed before the call is applied by the embedded agent (or after 15 s, logged). */
   async refresh(): Promise<void> {
-    await this.client.ready();
-    await this.hub.publish();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), REFRESH_BOUND_MS);
+      timer.unref();
+    });
+    const outcome = await Promise.race([this.client.ready().then(() => this.hub.publish()), late]).finally(() => clearTimeout(timer));
+    if (outcome === 'late') this.logger.error({ msg: 'the embedded agent has not applied the policy in time', boundMs: REFRESH_BOUND_MS });
   }
 }

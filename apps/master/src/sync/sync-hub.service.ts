@@ -2,7 +2,7 @@ import { AppConfig, SecretCipher } from '@aigw/config';
 import { AgentMessage, MasterMessage, SYNC_CLOSE, SYNC_PROTOCOL, SYNC_PROTOCOL_MIN } from '@aigw/contracts';
 import { JobQueue, MAX_SETTLEMENT_BATCH, SettlementDelivery } from '@aigw/metering';
 import { Database } from '@aigw/persistence';
-import { PolicyAudience, PolicyDeltaRead, PolicyRead, PolicySnapshotBuilder, SyncDialer, SyncLink, toWireDelta, toWireSnapshot } from '@aigw/sync';
+import { Coalesced, PolicyAudience, PolicyDeltaRead, PolicyRead, PolicySnapshotBuilder, SyncDialer, SyncLink, toWireDelta, toWireSnapshot } from '@aigw/sync';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -25,8 +25,7 @@ interface Session extends SessionIdentity {
   sent: number;
   applied: number;
   lastHeard: number;
-  syncing: Promise<void> | null;
-  again: boolean;
+  syncer: Coalesced;
   /** Usage acknowledgements go out in order: each waits for the one before. */
   acks: Promise<void>;
   closed: boolean;
@@ -54,8 +53,10 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly leases: LeaseService;
   private nextId = 1;
   private head = 0;
-  private publishing: Promise<void> | null = null;
-  private publishAgain = false;
+  private readonly publisher = new Coalesced(
+    () => this.publishOnce(),
+    (error) => this.logger.error({ msg: 'could not publish policy changes', error: (error as Error).message }),
+  );
   private deltas = new Map<number, Promise<PolicyDeltaRead | null>>();
   private snapshot: { version: number; read: Promise<PolicyRead> } | null = null;
   private listener: Client | null = null;
@@ -113,28 +114,18 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
    * sent (the in-process embedded agent has applied them by then).
    */
   publish(): Promise<void> {
-    if (this.publishing) {
-      this.publishAgain = true;
-      return this.publishing;
+    return this.publisher.run();
+  }
+
+  private async publishOnce(): Promise<void> {
+    const head = await this.builder.currentHead();
+    if (head !== this.head) {
+      this.head = head;
+      this.deltas = new Map();
     }
-    this.publishing = (async () => {
-      do {
-        this.publishAgain = false;
-        const head = await this.builder.currentHead();
-        if (head !== this.head) {
-          this.head = head;
-          this.deltas = new Map();
-        }
-        // A burst of changes prunes at once rather than at the next minute.
-        if (head - this.prunedAt > Math.max(100, this.config.changeLogRetention / 10)) await this.prune();
-        await Promise.all([...this.sessions].filter((session) => session.greeted && session.sent !== head).map((session) => this.sync(session)));
-      } while (this.publishAgain);
-    })()
-      .catch((error: unknown) => this.logger.error({ msg: 'could not publish policy changes', error: (error as Error).message }))
-      .finally(() => {
-        this.publishing = null;
-      });
-    return this.publishing;
+    // A burst of changes prunes at once rather than at the next minute.
+    if (head - this.prunedAt > Math.max(100, this.config.changeLogRetention / 10)) await this.prune();
+    await Promise.all([...this.sessions].filter((session) => session.greeted && session.sent !== head).map((session) => this.sync(session)));
   }
 
   /** A dialer for the embedded agent: the same protocol over an in-process link (JSON text both ways). */
@@ -142,6 +133,8 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
     return (events) => {
       let session: Session | null = null;
       queueMicrotask(() => {
+        // A stopping master takes no new session (and leaves the embedded client nothing to retry).
+        if (this.stopping) return;
         session = this.attach(identity, {
           send: (text) => events.message(text),
           close: (code, reason) => events.close(code ?? 1000, reason ?? ''),
@@ -157,6 +150,12 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /** A new connection (the gateway has authenticated it). Returns the session its frames go to. */
   attach(identity: SessionIdentity, link: SyncLink): Session {
+    const syncer = new Coalesced(
+      async () => {
+        if (!session.closed) await this.update(session);
+      },
+      (error) => this.logger.error({ msg: 'could not sync an agent', agent: identity.name, error: (error as Error).message }),
+    );
     const session: Session = {
       ...identity,
       id: this.nextId++,
@@ -165,8 +164,7 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
       sent: 0,
       applied: 0,
       lastHeard: Date.now(),
-      syncing: null,
-      again: false,
+      syncer,
       acks: Promise.resolve(),
       closed: false,
     };
@@ -262,22 +260,7 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /** Brings one session to the head: the deltas since what it has, or a snapshot when the log no longer reaches back. */
   private sync(session: Session): Promise<void> {
-    if (session.syncing) {
-      session.again = true;
-      return session.syncing;
-    }
-    session.syncing = (async () => {
-      do {
-        session.again = false;
-        if (session.closed) return;
-        await this.update(session);
-      } while (session.again);
-    })()
-      .catch((error: unknown) => this.logger.error({ msg: 'could not sync an agent', agent: session.name, error: (error as Error).message }))
-      .finally(() => {
-        session.syncing = null;
-      });
-    return session.syncing;
+    return session.syncer.run();
   }
 
   private async update(session: Session): Promise<void> {
