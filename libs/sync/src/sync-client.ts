@@ -269,7 +269,7 @@ export class SyncClient {
         this.welcomed = true;
         this.caughtUp = false;
         this.attempt = 0;
-        this.heartbeatMs = Math.max(100, message.heartbeat_ms);
+        this.heartbeatMs = Number.isFinite(message.heartbeat_ms) ? Math.max(100, message.heartbeat_ms) : 10_000;
         this.startHeartbeats();
         this.pumpUsage();
         for (const listener of this.connectionListeners) listener(true);

@@ -47,8 +47,9 @@ function wireRows(rows: PolicyRows, audience: PolicyAudience): { rows: WirePolic
 
 /** A snapshot for one audience: only channels it may serve, their secrets sealed with its key. */
 export function toWireSnapshot(read: PolicyRead, audience: PolicyAudience): WireSnapshot {
-  const { rows } = wireRows(read, audience);
-  return { version: read.version, built_at: read.builtAt, ...rows };
+  const { version, builtAt, ...policy } = read;
+  const { rows } = wireRows(policy, audience);
+  return { version, built_at: builtAt, ...rows };
 }
 
 /** A delta for one audience: a channel it may no longer serve (moved region) is a deletion. */
