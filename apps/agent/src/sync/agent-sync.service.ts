@@ -59,7 +59,7 @@ export class AgentSyncService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.leases.stop();
+    await this.leases.stop();
     await this.client.stop();
     await this.draining;
     await this.spool.close();

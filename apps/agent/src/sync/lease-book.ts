@@ -13,6 +13,8 @@ const MIN_LEASE_MICROS = 10_000;
 /** A lease counts as expired this long before the master's end of it (round trip and timer slack). */
 const EXPIRY_MARGIN = 0.1;
 const PERSIST_DELAY_MS = 1_000;
+/** Asks for one request before giving up (each a round trip; the master answering 0 ends it at once). */
+const MAX_ASKS = 4;
 
 interface Lease {
   remaining: number;
@@ -23,7 +25,7 @@ interface Lease {
   restored: boolean;
   /** Last time a request drew on it (renewals keep only used leases alive). */
   usedAt: number;
-  pending: Promise<void> | null;
+  pending: Promise<number> | null;
 }
 
 export interface LeaseBookOptions {
@@ -48,6 +50,8 @@ const NO_HOLD: LeaseHold = { settle: () => undefined };
 export class LeaseBook extends QuotaLeases {
   private readonly logger = new Logger('QuotaLeases');
   private readonly leases = new Map<string, Lease>();
+  /** Worst cases of the requests waiting for more of a subject: the next ask covers them all. */
+  private readonly demand = new Map<string, number>();
   private client: SyncClient | null = null;
   private ttlMs = 60_000;
   private persistTimer: NodeJS.Timeout | null = null;
@@ -72,12 +76,14 @@ export class LeaseBook extends QuotaLeases {
     this.renewTimer.unref();
   }
 
-  stop(): void {
+  /** Stops renewing; writes what is held if a write was due. */
+  async stop(): Promise<void> {
     if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = null;
     if (this.persistTimer) {
       clearTimeout(this.persistTimer);
       this.persistTimer = null;
-      void this.persist();
+      await this.persist();
     }
   }
 
@@ -95,19 +101,36 @@ export class LeaseBook extends QuotaLeases {
     return this.leases.get(subject)?.remaining ?? 0;
   }
 
+  /**
+   * Asks the master until the leases cover the request: concurrent requests share one ask per subject, and
+   * a grant other waiters used up is asked for again. Refused (402) only when the master lent nothing: none left.
+   */
   private async takeAfterAsking(subjects: string[], amount: number): Promise<LeaseHold> {
-    for (const subject of subjects) {
-      if (!this.covers(subject, amount, this.client?.connected ?? false)) await this.obtain(subject, amount);
+    for (const subject of subjects) this.demand.set(subject, (this.demand.get(subject) ?? 0) + amount);
+    try {
+      return await this.askUntilCovered(subjects, amount);
+    } finally {
+      for (const subject of subjects) {
+        const left = (this.demand.get(subject) ?? 0) - amount;
+        if (left > 0) this.demand.set(subject, left);
+        else this.demand.delete(subject);
+      }
     }
-    const connected = this.client?.connected ?? false;
-    if (!subjects.every((subject) => this.covers(subject, amount, connected))) {
-      const token = subjects[0].startsWith('t:');
-      throw new GatewayError(
-        'quota_exceeded',
-        token ? "this API key's quota is exhausted (or too low for this request's worst-case cost)" : "the account's balance is too low for this request's worst-case cost",
-        { status: 402 },
-      );
+  }
+
+  private async askUntilCovered(subjects: string[], amount: number): Promise<LeaseHold> {
+    for (let round = 0; round < MAX_ASKS; round += 1) {
+      const missing = subjects.filter((subject) => !this.covers(subject, amount, this.client?.connected ?? false));
+      if (missing.length === 0) return this.hold(subjects, amount);
+      let exhausted: string | null = null;
+      for (const subject of missing) {
+        const granted = await this.obtain(subject, amount);
+        if (granted === 0 && !this.covers(subject, amount, this.client?.connected ?? false)) exhausted = subject;
+      }
+      if (exhausted) throw exhaustedError(exhausted);
     }
+    const missing = subjects.find((subject) => !this.covers(subject, amount, this.client?.connected ?? false));
+    if (missing) throw exhaustedError(missing);
     return this.hold(subjects, amount);
   }
 
@@ -144,7 +167,7 @@ export class LeaseBook extends QuotaLeases {
   }
 
   /** Asks the master for at least `amount` more of a subject (concurrent asks for one subject share one request). */
-  private obtain(subject: string, amount: number, topUp = true): Promise<void> {
+  private obtain(subject: string, amount: number, topUp = true): Promise<number> {
     const existing = this.leases.get(subject);
     if (existing?.pending) return existing.pending;
     if (!this.client?.connected) return Promise.reject(unreachable());
@@ -152,7 +175,7 @@ export class LeaseBook extends QuotaLeases {
     this.leases.set(subject, lease);
     const live = !lease.restored && performance.now() < lease.expiresAt;
     const need = Math.max(0, amount - (live ? lease.remaining : 0));
-    const want = topUp ? Math.max(need * 4, lease.lastGrant * 2, MIN_LEASE_MICROS) : 0;
+    const want = topUp ? Math.max(need * 4, lease.lastGrant * 2, (this.demand.get(subject) ?? 0) * 2, MIN_LEASE_MICROS) : 0;
     const asked = performance.now();
     lease.pending = this.client
       .requestLease(subject, need, want)
@@ -164,6 +187,7 @@ export class LeaseBook extends QuotaLeases {
         lease.expiresAt = asked + this.ttlMs * (1 - EXPIRY_MARGIN);
         if (granted > 0) lease.lastGrant = granted;
         this.schedulePersist();
+        return granted;
       })
       .catch((error: unknown) => {
         this.logger.warn({ msg: 'could not obtain a quota lease', subject, error: (error as Error).message });
@@ -223,6 +247,14 @@ export class LeaseBook extends QuotaLeases {
       this.logger.warn({ msg: 'could not write the quota leases', error: (error as Error).message });
     }
   }
+}
+
+function exhaustedError(subject: string): GatewayError {
+  return new GatewayError(
+    'quota_exceeded',
+    subject.startsWith('t:') ? "this API key's quota is exhausted (or too low for this request's worst-case cost)" : "the account's balance is too low for this request's worst-case cost",
+    { status: 402 },
+  );
 }
 
 function unreachable(): GatewayError {
