@@ -9,6 +9,12 @@
 //   c. ours    dist/apps/master/src/main.js (auth, routing, metering, JSON handling), on
 //              Postgres + Redis when reachable on loopback, else embedded defaults
 //   d. portkey @portkey-ai/gateway build/start-server.js --headless (x-portkey-custom-host → mock)
+//   e. agent   a remote agent, dist/apps/agent/src/main.js, enrolled with a master started as
+//              for c (same bootstrap, same backends; its own process group) and syncing its
+//              policy over WebSocket; the load goes to the agent's port. Per row: CPU and RSS of
+//              the agent process; "pg+redis" also counts the master and its settlement worker
+//              (every process of the master's group). Informational: no acceptance figure,
+//              and its errors or a failed start are reported without failing the run.
 // Scenarios (autocannon in this process; every row on a freshly started server,
 // warm-up then a measured window), by id: chat, non-streaming chat, and stream,
 // streaming chat, on a, b, c, d; translated, OpenAI client → Anthropic upstream
@@ -22,6 +28,24 @@
 // 500) fails before its second channel (the mock) answers: the added latency of one
 // failed attempt. unmetered (c only, highest connection count): the chat row on a gateway
 // with relay_metering: false, against which the metered chat row must keep ≥ 90 %.
+// On e: chat and stream (16 and 64 connections); agent-unmetered (highest connection count):
+// the chat row on an agent with relay_metering: false (its master metered as ever);
+// agent-deferred (highest connection count): the chat row on a metered agent whose master
+// process group (master + settlement worker) is SIGSTOPped right after the warm-up and
+// SIGCONTinued after the window, so that the window measures what metering and quota cost
+// the agent itself (spool appends with group-committed fsync, reservations against quota
+// leases held in memory) with settlement deferred. The bench token has no quota and its
+// user a $1,000,000 balance; with the master stopped the agent serves from the lease it
+// holds (lease_offline: serve), so after the warm-up the agent's user lease is primed
+// (BENCH_RELAY_AGENT_PRIME: the same request with a large max_tokens, whose worst-case
+// reservations make the lease grow by doubling within a second; the actual cost of every
+// answer is unchanged) until <data_dir>/quota-leases.json holds several times what the
+// window can spend; the window must show no failed request. Every metered agent row ends
+// with a usage check (bounded by BENCH_RELAY_AGENT_SETTLE; for agent-deferred, with the
+// master back): the usage_logs rows of that agent must equal the requests the load
+// generator sent it over its life, and those with a 2xx status its 2xx answers plus at
+// most the requests cut off in flight when a load-generator run ended. The stream TTFB
+// figure is measured on e as well.
 // The routing figures (weighted, failover) are informational, no
 // threshold. Per row: req/s, latency p50/p99 over every 2xx answer,
 // server CPU per request (utime+stime from /proc/<pid>/stat), server RSS (VmRSS
@@ -42,7 +66,10 @@
 // Knobs (env): BENCH_RELAY_DURATION (8 s), BENCH_RELAY_WARMUP (2 s),
 //   BENCH_RELAY_CONNECTIONS (16,64), BENCH_RELAY_TTFB_REQUESTS (500),
 //   BENCH_RELAY_FAILOVER_REQUESTS (500 per model, after 200 warm-up requests each),
-//   BENCH_RELAY_TARGETS (mock,bare,ours,portkey), BENCH_RELAY_SCENARIOS (chat,stream,translated,weighted,failover,unmetered),
+//   BENCH_RELAY_TARGETS (mock,bare,ours,portkey,agent),
+//   BENCH_RELAY_SCENARIOS (chat,stream,translated,weighted,failover,unmetered,agent-unmetered,agent-deferred),
+//   BENCH_RELAY_AGENT_SETTLE (120 s bound of each agent row's settlement check),
+//   BENCH_RELAY_AGENT_PRIME (1048576: max_tokens of agent-deferred's lease priming; 0 = none, plain warm-up only),
 //   BENCH_RELAY_PROFILE (auto|always|never|a list of chat,stream,translated,ttfb), BENCH_RELAY_BACKENDS (auto|embedded),
 //   BENCH_RELAY_SETTLE (12 s bound of the settlement phase), BENCH_RELAY_MAX_RETRIES (6, noisy rows),
 //   BENCH_RELAY_GATEWAY_NODE_ARGS (extra node flags for the gateway, e.g. --max-semi-space-size=16),
@@ -270,11 +297,17 @@ async function runMain() {
   const FAILOVER_REQUESTS = intFromEnv('BENCH_RELAY_FAILOVER_REQUESTS', 500, 10, 100_000);
   const FAILOVER_WARMUP = 200;
   const SETTLE_SECONDS = intFromEnv('BENCH_RELAY_SETTLE', 12, 0, 300);
-  const ALL_TARGETS = ['mock', 'bare', 'ours', 'portkey'];
-  const ALL_SCENARIOS = ['chat', 'stream', 'translated', 'weighted', 'failover', 'unmetered'];
+  /** Bound of the check that every metered agent row's usage settled (rows of that agent = its 2xx answers). */
+  const AGENT_SETTLE_SECONDS = intFromEnv('BENCH_RELAY_AGENT_SETTLE', 120, 5, 900);
+  /** max_tokens of agent-deferred's lease priming requests (0: none); the mock's answer, and so the cost, is the same. */
+  const AGENT_PRIME_MAX_TOKENS = intFromEnv('BENCH_RELAY_AGENT_PRIME', 1_048_576, 0, 1_048_576);
+  const ALL_TARGETS = ['mock', 'bare', 'ours', 'portkey', 'agent'];
+  const ALL_SCENARIOS = ['chat', 'stream', 'translated', 'weighted', 'failover', 'unmetered', 'agent-unmetered', 'agent-deferred'];
   const TARGETS = listFromEnv('BENCH_RELAY_TARGETS', ALL_TARGETS.join(','));
   const SCENARIOS = listFromEnv('BENCH_RELAY_SCENARIOS', ALL_SCENARIOS.join(','));
   for (const target of TARGETS) if (!ALL_TARGETS.includes(target)) throw new Error(`BENCH_RELAY_TARGETS: unknown ${target}`);
+  /** Targets with no acceptance figure: their errors, failed sanity checks and failed starts are reported, never fail the run. */
+  const INFORMATIONAL_TARGETS = new Set(['agent']);
   for (const scenario of SCENARIOS) if (!ALL_SCENARIOS.includes(scenario)) throw new Error(`BENCH_RELAY_SCENARIOS: unknown ${scenario} (${ALL_SCENARIOS.join(', ')})`);
   const PROFILE = process.env.BENCH_RELAY_PROFILE || 'auto';
   const PROFILE_KINDS = ['chat', 'stream', 'translated', 'ttfb'];
@@ -301,20 +334,25 @@ async function runMain() {
   const CLK_TCK = clockTicks();
 
   const gatewayEntry = join(root, 'dist/apps/master/src/main.js');
+  const agentEntry = join(root, 'dist/apps/agent/src/main.js');
   const portkeyEntry = join(root, 'node_modules/@portkey-ai/gateway/build/start-server.js');
   const portkeyVersion = readJson(join(root, 'node_modules/@portkey-ai/gateway/package.json'))?.version ?? '?';
   const autocannonVersion = readJson(join(root, 'node_modules/autocannon/package.json'))?.version ?? '?';
   const resultsFile = join(root, 'bench/results/relay-latest.md');
   const docsFile = join(root, 'docs/benchmarks.md');
   if (TARGETS.includes('ours') && !existsSync(gatewayEntry)) throw new Error(`${gatewayEntry} not found: run \`npm run build\` first (or \`npm run bench\`)`);
+  if (TARGETS.includes('agent') && !(existsSync(gatewayEntry) && existsSync(agentEntry))) throw new Error(`${agentEntry} or ${gatewayEntry} not found: run \`npm run build\` first`);
   if (TARGETS.includes('portkey') && !existsSync(portkeyEntry)) throw new Error(`${portkeyEntry} not found (the @portkey-ai/gateway dev dependency)`);
 
   const tmp = mkdtempSync(join(os.tmpdir(), 'aigw-relay-bench-'));
   const children = new Set();
+  /** Process groups (a master and its settlement worker) stopped with SIGSTOP and not yet continued. */
+  const pausedGroups = new Set();
   const cleanups = [];
   let cleaning = null;
   const cleanup = () =>
     (cleaning ??= (async () => {
+      for (const pgid of [...pausedGroups]) resumeGroup(pgid);
       for (const child of [...children]) await stopChild(child);
       for (const task of cleanups.reverse()) await task().catch((error) => console.error(`bench: cleanup: ${error.message}`));
       rmSync(tmp, { recursive: true, force: true });
@@ -327,7 +365,12 @@ async function runMain() {
   process.once('SIGTERM', onSignal);
   // Last resort: never leave a child behind, even on an unexpected exit.
   process.on('exit', () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of children) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      // A child in its own process group (the agent target's master) takes its settlement worker with it.
+      if (child.group) signalGroup(child.pid, 'SIGKILL');
+      else child.kill('SIGKILL');
+    }
   });
   const watchdog = setTimeout(() => onSignal(`the ${RUN_BOUND_MS / 60_000} min bound of the run was reached`), RUN_BOUND_MS);
   watchdog.unref();
@@ -340,6 +383,8 @@ async function runMain() {
   let failover = null; // the failover figure (gateway only)
   const notes = [];
   const failures = [];
+  /** Problems of informational targets (the remote agent): in the report, not in the exit code. */
+  const infoFailures = [];
   let mode = null;
   let usageCheck = null;
   let settlement = null;
@@ -360,26 +405,31 @@ async function runMain() {
       { role: 'system', content: 'You are a helpful assistant.' },
       { role: 'user', content: 'Say hello in one short sentence.' },
     ];
-    const chatBody = (model, stream) =>
-      JSON.stringify({ model, messages, max_tokens: 64, temperature: 0, ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}) });
+    const chatBody = (model, stream, maxTokens = 64) =>
+      JSON.stringify({ model, messages, max_tokens: maxTokens, temperature: 0, ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}) });
 
     // ── the gateway's backends ──
     const gatewayToken = `sk-bench-${randomBytes(18).toString('hex')}`;
-    if (TARGETS.includes('ours')) {
+    if (TARGETS.includes('ours') || TARGETS.includes('agent')) {
       backends = await prepareBackends();
       mode = backends.describe;
       console.log(`gateway backends: ${mode}`);
+      if (TARGETS.includes('agent') && !backends.database) notes.push('agent target: no Postgres on loopback, so its usage check (usage rows of the agent against its requests) was not run');
     }
     let gatewayStarts = 0;
 
     const scenarioDefs = [
-      { id: 'chat', label: 'chat, non-streaming (same protocol)', stream: false, targets: ['mock', 'bare', 'ours', 'portkey'] },
-      { id: 'stream', label: 'chat, streaming (same protocol)', stream: true, targets: ['mock', 'bare', 'ours', 'portkey'] },
+      { id: 'chat', label: 'chat, non-streaming (same protocol)', stream: false, targets: ['mock', 'bare', 'ours', 'portkey', 'agent'] },
+      { id: 'stream', label: 'chat, streaming (same protocol)', stream: true, targets: ['mock', 'bare', 'ours', 'portkey', 'agent'] },
       { id: 'translated', label: 'chat → Anthropic upstream (translated), non-streaming', stream: false, targets: ['ours'] },
       // Routing: the 64-connection chat row with 4 channels of one priority, weights 1:2:3:4; the mock counts each channel's requests.
       { id: 'weighted', label: `chat, non-streaming, ${WEIGHTED_CHANNELS.length} weighted channels (${WEIGHTED_CHANNELS.map((c) => c.weight).join(':')})`, stream: false, targets: ['ours'], maxConnectionsOnly: true, countChannels: true, informational: true },
       // Metering cost: the 64-connection chat row on a gateway started with relay_metering: false (no usage records, quota or limits).
       { id: 'unmetered', label: 'chat, non-streaming, metering and quota off', stream: false, targets: ['ours'], maxConnectionsOnly: true, informational: true, startOptions: { metering: false } },
+      // The same on a remote agent (its master metered as ever): the agent's own metering cost, with settlement beside it on this machine.
+      { id: 'agent-unmetered', label: 'chat, non-streaming, agent with metering and quota off', stream: false, targets: ['agent'], maxConnectionsOnly: true, informational: true, startOptions: { metering: false } },
+      // A metered agent whose master (and settlement worker) is stopped for the window: metering on the agent alone, settlement deferred.
+      { id: 'agent-deferred', label: 'chat, non-streaming, agent metered, master stopped (settlement deferred)', stream: false, targets: ['agent'], maxConnectionsOnly: true, informational: true, deferSettlement: true },
     ];
     const plainHeaders = { 'content-type': 'application/json', authorization: 'Bearer sk-mock' };
 
@@ -425,26 +475,39 @@ async function runMain() {
           body: chatBody('gpt-bench', scenario.stream),
         }),
       },
+      agent: {
+        label: 'e. aigw remote agent',
+        // In INFORMATIONAL_TARGETS: no acceptance figure; its errors and failures are reported without failing the run.
+        start: (extraArgs = [], options = {}) => startAgentTarget(extraArgs, options),
+        request: (scenario, maxTokens = 64) => ({
+          path: '/v1/chat/completions',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${gatewayToken}` },
+          body: chatBody('bench-openai', scenario.stream, maxTokens),
+        }),
+      },
     };
+    let agentStarts = 0;
 
     /**
      * A fresh gateway process. With Redis, each start gets its own key prefix: the
      * settlement backlog a scenario leaves in Redis is not worked off by the next
      * scenario's process (it would compete with that scenario's load).
      */
-    async function startGateway(extraArgs = [], { failoverRouting = false, metering = true } = {}) {
+    async function startGateway(extraArgs = [], { failoverRouting = false, metering = true, group = false } = {}) {
       const port = await freePort();
       const dataDir = mkdtempSync(join(tmp, 'aigw-data-'));
       const configPath = join(dataDir, 'config.yaml');
       writeFileSync(configPath, gatewayConfig({ mockUrl, token: gatewayToken, failoverRouting, metering }));
       gatewayStarts += 1;
       const redisPrefix = backends.redis ? `${backends.redis.prefix}-${gatewayStarts}` : null;
+      // Fixed for the run: only the first start on a database creates the admin; the agent target logs in to enroll its agent.
+      const adminPassword = backends.adminPassword;
       const env = cleanEnv();
       Object.assign(env, {
         PORT: String(port),
         HOST,
         AIGW_DATA_DIR: dataDir,
-        AIGW_ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
+        AIGW_ADMIN_PASSWORD: adminPassword,
         AIGW_LOG_LEVEL: 'warn',
         AIGW_CONFIG: configPath,
         // Fixed for the run: every start on the same database reads the same channel keys.
@@ -453,13 +516,99 @@ async function runMain() {
         ...backends.env,
         ...(redisPrefix ? { AIGW_REDIS_PREFIX: redisPrefix } : {}),
       });
-      const child = await startChild('ours', process.execPath, [...GATEWAY_NODE_ARGS, ...extraArgs, gatewayEntry], { cwd: dataDir, env, ipc: false });
+      const child = await startChild(group ? 'master' : 'ours', process.execPath, [...GATEWAY_NODE_ARGS, ...extraArgs, gatewayEntry], { cwd: dataDir, env, ipc: false, group });
       await waitHttp(port, 'GET', '/ping', child);
-      return { child, port, dataDir, redisPrefix };
+      return { child, port, dataDir, redisPrefix, adminPassword };
+    }
+
+    /**
+     * The agent target: a master started as for `ours` (in its own process group, so that
+     * its settlement worker can be stopped with it), an enrollment token from its admin API,
+     * and a remote agent enrolled with it, serving once its first policy arrived. The agent's
+     * config file holds only log_level and, for agent-unmetered, relay_metering: false.
+     */
+    async function startAgentTarget(extraArgs = [], { metering = true } = {}) {
+      const master = await startGateway([], { group: true });
+      let agent = null;
+      try {
+        const http1 = new http.Agent({ keepAlive: false });
+        let enrollmentToken;
+        try {
+          const login = await httpRequest(http1, master.port, 'POST', '/api/auth/login', {
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: 'admin', password: master.adminPassword }),
+          });
+          if (login.status !== 200) throw new Error(`master login: HTTP ${login.status}: ${login.body.slice(0, 300)}`);
+          const jwt = JSON.parse(login.body).access_token;
+          const created = await httpRequest(http1, master.port, 'POST', '/api/agents/enrollment-tokens', {
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` },
+            body: JSON.stringify({ name: `bench-enrollment-${agentStarts + 1}` }),
+          });
+          if (created.status !== 201) throw new Error(`enrollment token: HTTP ${created.status}: ${created.body.slice(0, 300)}`);
+          enrollmentToken = JSON.parse(created.body).token;
+        } finally {
+          http1.destroy();
+        }
+        agentStarts += 1;
+        const port = await freePort();
+        const dir = mkdtempSync(join(tmp, 'aigw-agent-'));
+        const dataDir = join(dir, 'data');
+        const configPath = join(dir, 'agent.yaml');
+        writeFileSync(configPath, `# written by bench/relay.mjs\nlog_level: warn\n${metering ? '' : 'relay_metering: false\n'}`);
+        const env = cleanEnv();
+        Object.assign(env, {
+          PORT: String(port),
+          HOST,
+          AIGW_MASTER_URL: `http://${HOST}:${master.port}`,
+          AIGW_ENROLLMENT_TOKEN: enrollmentToken,
+          AIGW_AGENT_NAME: `bench-agent-${agentStarts}-${randomBytes(3).toString('hex')}`,
+          AIGW_REGION: 'bench',
+          AIGW_DATA_DIR: dataDir,
+          AIGW_CONFIG: configPath,
+          AIGW_LOG_LEVEL: 'warn',
+        });
+        agent = await startChild('agent', process.execPath, [...GATEWAY_NODE_ARGS, ...extraArgs, agentEntry], { cwd: dir, env, ipc: false });
+        /** Every answer the agent gave this bench (2xx and not), to check its usage rows against. */
+        const tally = { ok: 0, non2xx: 0, sent: 0, statuses: {} };
+        await waitAgentServes(port, agent, tally, targetDefs.agent.request({ id: 'chat', stream: false }));
+        const agentId = readJson(join(dataDir, 'agent.json'))?.agent_id ?? null;
+        if (!agentId) throw new Error(`agent: no agent id in ${join(dataDir, 'agent.json')}`);
+        const pgid = master.child.pid;
+        return {
+          child: agent,
+          port,
+          master,
+          dataDir,
+          agentId,
+          metering,
+          tally,
+          /** agent-deferred's lease priming: the chat request with max_tokens AGENT_PRIME_MAX_TOKENS. */
+          primeBody: chatBody('bench-openai', false, Math.max(1, AGENT_PRIME_MAX_TOKENS)),
+          /** The master's process group (master + settlement worker): counted with Postgres/Redis as the backend. */
+          backendGroup: pgid,
+          usage: backends.database ? () => backends.database.agentUsage(agentId) : null,
+          /** The smallest quota lease the agent holds, from <data_dir>/quota-leases.json (written at most 1 s after a change), micro-USD. */
+          leaseHeld: () => {
+            const held = Object.values(readJson(join(dataDir, 'quota-leases.json')) ?? {}).filter((value) => Number.isFinite(value));
+            return held.length ? Math.min(...held) : 0;
+          },
+          pause: () => pauseGroup(pgid),
+          resume: () => resumeGroup(pgid),
+          stop: async () => {
+            resumeGroup(pgid);
+            await stopChild(agent);
+            await stopChild(master.child);
+          },
+        };
+      } catch (error) {
+        if (agent) await stopChild(agent);
+        await stopChild(master.child);
+        throw error;
+      }
     }
 
     async function prepareBackends() {
-      const secrets = { secretKey: randomBytes(32).toString('hex'), jwtSecret: randomBytes(32).toString('hex') };
+      const secrets = { secretKey: randomBytes(32).toString('hex'), jwtSecret: randomBytes(32).toString('hex'), adminPassword: randomBytes(18).toString('base64url') };
       if (BACKENDS === 'embedded') return { ...secrets, env: {}, describe: 'embedded defaults (PGlite, in-process queue), forced by BENCH_RELAY_BACKENDS=embedded' };
       const pgAdmin = loopbackUrl(process.env.BENCH_DATABASE_URL || 'postgres://postgres:postgres@127.0.0.1:5432/postgres', 'BENCH_DATABASE_URL');
       const redisUrl = loopbackUrl(process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', 'BENCH_REDIS_URL');
@@ -495,99 +644,124 @@ async function runMain() {
 
     // ── measurements ──
     for (const targetId of TARGETS) {
-      const target = targetDefs[targetId];
-      console.log(`\n== ${target.label}`);
-      const mem = { peakRss: 0, hwm: 0 };
-      memory.set(targetId, mem);
-      for (const scenario of scenarioDefs) {
-        if (!scenario.targets.includes(targetId) || !SCENARIOS.includes(scenario.id)) continue;
-        const req = target.request(scenario);
-        for (const connections of scenario.maxConnectionsOnly ? [MAX_CONN] : CONNECTIONS) {
-          // A row is measured again (fresh process) when something else on the machine took > NOISY_CORES
-          // during its window; the quietest attempt is kept.
-          let row = null;
-          for (let attempt = 1; attempt <= 1 + MAX_RETRIES_PER_ROW; attempt += 1) {
-            if (attempt > 1) {
-              if (retriesLeft <= 0) break;
-              retriesLeft -= 1;
-              console.log(`  (${row.otherCores.toFixed(2)} cores busy elsewhere during that window: measuring again)`);
-            }
-            const started = await target.start([], scenario.startOptions ?? {});
-            try {
-              const quiet = await waitQuiet(started.child.pid, QUIET_WAIT_MS);
-              await sanityCheck(targetId, scenario, started.port, req);
-              const rowMem = { peakRss: 0 };
-              const candidate = await measure({ targetId, target, scenario, started, req, connections, mem: rowMem });
-              candidate.attempts = attempt;
-              candidate.foreignBefore = quiet;
-              if (!row || candidate.otherCores < row.otherCores) {
-                row = candidate;
-                row.settlement = null;
-                if (targetId === 'ours' && scenario.id === 'chat' && connections === MAX_CONN && backends.database && SETTLE_SECONDS > 0 && row.backlog > 0) {
-                  row.settlement = await measureSettlement(started, row);
-                }
-              }
-            } finally {
-              // Informational rows (routing) stay out of the memory figures, which the acceptance checks.
-              if (!scenario.informational) mem.hwm = Math.max(mem.hwm, memoryOf(started.child.pid).hwm ?? 0);
-              if (!started.shared) await stopChild(started.child);
-            }
-            if (row.otherCores <= NOISY_CORES) break;
-          }
-          if (!scenario.informational) mem.peakRss = Math.max(mem.peakRss, row.peakRss);
-          results.push(row);
-          console.log(
-              `  ${scenario.id.padEnd(10)} c=${String(connections).padStart(3)}: ${fmtInt(row.rps)} req/s, p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms, ` +
-                `server ${row.cpuPerReqUs.toFixed(0)} µs/req (${row.serverCores.toFixed(2)} cores), client ${row.clientCores.toFixed(2)}, other ${row.otherCores.toFixed(2)}${row.otherNamed.length ? ` [${row.otherNamed.map((o) => `${o.comm} ${o.cores.toFixed(2)}`).join(', ')}]` : ''}, RSS ${row.peakRss.toFixed(0)} MiB` +
-                (row.settledPerSecond !== null ? `, settled ${fmtInt(row.settledPerSecond)}/s during the window, backlog ${fmtInt(row.backlog)}` : '') +
-                (row.errors ? `, ${row.errors} errors (${row.firstError})` : ''),
-          );
-          if (row.channelShares) {
-            console.log(`  requests per channel during the window: ${row.channelShares.map((c) => `${c.name} ${pct(c.share)} (weight ${c.weight}: ${pct(c.expected)})`).join(', ')}`);
-          }
-          if (row.settlement) {
-            settlement = row.settlement;
-            console.log(
-              `  settlement after the load: ${fmtInt(settlement.rowsPerSecond)} usage rows/s over ${settlement.seconds.toFixed(1)} s, ` +
-                `${settlement.gatewayUsPerRow.toFixed(0)} µs gateway CPU + ${settlement.backendUsPerRow.toFixed(0)} µs Postgres/Redis CPU per row, backlog left ${fmtInt(settlement.backlogLeft)}`,
-            );
-          }
-        }
-      }
-      const started = await target.start();
       try {
-        await waitQuiet(started.child.pid, QUIET_WAIT_MS);
-        const t = await measureTtfb(started, target.request(scenarioDefs[1]));
-        ttfb.set(targetId, t);
-        console.log(`  stream TTFB over ${t.count} sequential requests: p50 ${t.p50.toFixed(3)} ms, mean ${t.mean.toFixed(3)} ms, p99 ${t.p99.toFixed(3)} ms`);
-      } finally {
-        if (!started.shared) await stopChild(started.child);
-      }
-      if (targetId === 'ours' && SCENARIOS.includes('failover')) {
-        // A fresh gateway whose retry budget and breakers never stand between a failed attempt and its retry.
-        const gateway = await target.start([], { failoverRouting: true });
-        try {
-          await waitQuiet(gateway.child.pid, QUIET_WAIT_MS);
-          const reqs = { direct: target.request({ id: 'chat', stream: false }), failover: target.request({ id: 'failover', stream: false }) };
-          const failedBefore = (await mockCounts()).fail ?? 0;
-          await sanityCheck('ours', { id: 'failover', stream: false }, gateway.port, reqs.failover);
-          if (((await mockCounts()).fail ?? 0) !== failedBefore + 1) {
-            failures.push('ours failover: the failing channel was not tried first');
-            console.error('  sanity check failed: ours failover: the failing channel was not tried first');
+        const target = targetDefs[targetId];
+        console.log(`\n== ${target.label}`);
+        const mem = { peakRss: 0, hwm: 0 };
+        memory.set(targetId, mem);
+        for (const scenario of scenarioDefs) {
+          if (!scenario.targets.includes(targetId) || !SCENARIOS.includes(scenario.id)) continue;
+          const req = target.request(scenario);
+          for (const connections of scenario.maxConnectionsOnly ? [MAX_CONN] : CONNECTIONS) {
+            // A row is measured again (fresh process) when something else on the machine took > NOISY_CORES
+            // during its window; the quietest attempt is kept.
+            let row = null;
+            for (let attempt = 1; attempt <= 1 + MAX_RETRIES_PER_ROW; attempt += 1) {
+              if (attempt > 1) {
+                if (retriesLeft <= 0) break;
+                retriesLeft -= 1;
+                console.log(`  (${row.otherCores.toFixed(2)} cores busy elsewhere during that window: measuring again)`);
+              }
+              const started = await target.start([], scenario.startOptions ?? {});
+              try {
+                const quiet = await waitQuiet(started.child.pid, QUIET_WAIT_MS);
+                const status = await sanityCheck(targetId, scenario, started.port, req);
+                if (started.tally) countAnswer(started.tally, status);
+                const rowMem = { peakRss: 0 };
+                const candidate = await measure({ targetId, target, scenario, started, req, connections, mem: rowMem });
+                candidate.attempts = attempt;
+                candidate.foreignBefore = quiet;
+                // A metered agent: every answer it gave must settle as one usage row of that agent (with the master back, for agent-deferred).
+                if (started.metering && started.usage) candidate.agentSettle = await checkAgentSettled(started, candidate);
+                if (!row || candidate.otherCores < row.otherCores) {
+                  row = candidate;
+                  row.settlement = null;
+                  if (targetId === 'ours' && scenario.id === 'chat' && connections === MAX_CONN && backends.database && SETTLE_SECONDS > 0 && row.backlog > 0) {
+                    row.settlement = await measureSettlement(started, row);
+                  }
+                }
+              } finally {
+                // Informational rows (routing) stay out of the memory figures, which the acceptance checks.
+                if (!scenario.informational) mem.hwm = Math.max(mem.hwm, memoryOf(started.child.pid).hwm ?? 0);
+                await stopStarted(started);
+              }
+              if (row.otherCores <= NOISY_CORES) break;
+            }
+            if (!scenario.informational) mem.peakRss = Math.max(mem.peakRss, row.peakRss);
+            results.push(row);
+            console.log(
+                `  ${scenario.id.padEnd(10)} c=${String(connections).padStart(3)}: ${fmtInt(row.rps)} req/s, p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms, ` +
+                  `server ${row.cpuPerReqUs.toFixed(0)} µs/req (${row.serverCores.toFixed(2)} cores), client ${row.clientCores.toFixed(2)}, other ${row.otherCores.toFixed(2)}${row.otherNamed.length ? ` [${row.otherNamed.map((o) => `${o.comm} ${o.cores.toFixed(2)}`).join(', ')}]` : ''}, RSS ${row.peakRss.toFixed(0)} MiB` +
+                  (row.settledPerSecond !== null ? `, settled ${fmtInt(row.settledPerSecond)}/s during the window, backlog ${fmtInt(row.backlog)}` : '') +
+                  (row.errors ? `, ${row.errors} errors (${row.firstError})` : ''),
+            );
+            if (row.channelShares) {
+              console.log(`  requests per channel during the window: ${row.channelShares.map((c) => `${c.name} ${pct(c.share)} (weight ${c.weight}: ${pct(c.expected)})`).join(', ')}`);
+            }
+            if (row.lease) {
+              const l = row.lease;
+              console.log(
+                `  agent lease at the window's start: ${usd(l.held)} held (wanted ≥ ${usd(l.need)} for ${fmtInt(l.warmRps)} req/s × ${DURATION} s at up to ${LEASE_MARGIN}×, ${fmtInt(CHAT_COST_MICROS)} µUSD an answer)` +
+                  `${l.primeSeconds ? `, after ${l.primeSeconds.toFixed(1)} s of priming (max_tokens ${fmtInt(AGENT_PRIME_MAX_TOKENS)})` : ''}; master group stopped for ${l.pausedSeconds.toFixed(1)} s`,
+              );
+            }
+            if (row.agentSettle) {
+              const a = row.agentSettle;
+              console.log(
+                `  agent usage: ${fmtInt(a.rows)} usage rows of the agent (${fmtInt(a.okRows)} with a 2xx status) for ${fmtInt(a.sent)} requests sent: ${fmtInt(a.ok)} answered 2xx, ${fmtInt(a.non2xx)} otherwise${a.non2xx ? ` (${a.statuses})` : ''}, ${fmtInt(a.cutOff)} cut off in flight at the end of a load-generator run` +
+                  ` — ${a.exact ? 'every request metered once' : 'MISMATCH'}; all in within ${a.seconds.toFixed(1)} s of the window's end` +
+                  (row.lease ? ` (${fmtInt(a.rowsAfterWindow)} rows after the master came back: ${fmtInt(a.rowsAfterWindow / Math.max(a.seconds, 0.001))} rows/s)` : ''),
+              );
+            }
+            if (row.settlement) {
+              settlement = row.settlement;
+              console.log(
+                `  settlement after the load: ${fmtInt(settlement.rowsPerSecond)} usage rows/s over ${settlement.seconds.toFixed(1)} s, ` +
+                  `${settlement.gatewayUsPerRow.toFixed(0)} µs gateway CPU + ${settlement.backendUsPerRow.toFixed(0)} µs Postgres/Redis CPU per row, backlog left ${fmtInt(settlement.backlogLeft)}`,
+              );
+            }
           }
-          failover = await measureFailover(gateway, reqs);
-          const f = failover;
-          console.log(
-            `  failover over ${f.direct.count} + ${f.failover.count} alternating sequential requests: direct p50 ${f.direct.p50.toFixed(3)} ms (mean ${f.direct.mean.toFixed(3)}), ` +
-              `one failed attempt then success p50 ${f.failover.p50.toFixed(3)} ms (mean ${f.failover.mean.toFixed(3)}): added p50 ${signed(f.addedP50)} ms, mean ${signed(f.addedMean)} ms; ` +
-              `failing channel tried on ${f.failingAttempts} of ${f.failover.count + f.failover.failed} failover requests` +
-              (f.direct.failed + f.failover.failed ? `, ${f.direct.failed + f.failover.failed} failed requests (${f.firstFailure})` : ''),
-          );
-        } finally {
-          await stopChild(gateway.child);
         }
+        const started = await target.start();
+        try {
+          await waitQuiet(started.child.pid, QUIET_WAIT_MS);
+          const t = await measureTtfb(started, target.request(scenarioDefs[1]));
+          ttfb.set(targetId, t);
+          console.log(`  stream TTFB over ${t.count} sequential requests: p50 ${t.p50.toFixed(3)} ms, mean ${t.mean.toFixed(3)} ms, p99 ${t.p99.toFixed(3)} ms`);
+        } finally {
+          await stopStarted(started);
+        }
+        if (targetId === 'ours' && SCENARIOS.includes('failover')) {
+          // A fresh gateway whose retry budget and breakers never stand between a failed attempt and its retry.
+          const gateway = await target.start([], { failoverRouting: true });
+          try {
+            await waitQuiet(gateway.child.pid, QUIET_WAIT_MS);
+            const reqs = { direct: target.request({ id: 'chat', stream: false }), failover: target.request({ id: 'failover', stream: false }) };
+            const failedBefore = (await mockCounts()).fail ?? 0;
+            await sanityCheck('ours', { id: 'failover', stream: false }, gateway.port, reqs.failover);
+            if (((await mockCounts()).fail ?? 0) !== failedBefore + 1) {
+              failures.push('ours failover: the failing channel was not tried first');
+              console.error('  sanity check failed: ours failover: the failing channel was not tried first');
+            }
+            failover = await measureFailover(gateway, reqs);
+            const f = failover;
+            console.log(
+              `  failover over ${f.direct.count} + ${f.failover.count} alternating sequential requests: direct p50 ${f.direct.p50.toFixed(3)} ms (mean ${f.direct.mean.toFixed(3)}), ` +
+                `one failed attempt then success p50 ${f.failover.p50.toFixed(3)} ms (mean ${f.failover.mean.toFixed(3)}): added p50 ${signed(f.addedP50)} ms, mean ${signed(f.addedMean)} ms; ` +
+                `failing channel tried on ${f.failingAttempts} of ${f.failover.count + f.failover.failed} failover requests` +
+                (f.direct.failed + f.failover.failed ? `, ${f.direct.failed + f.failover.failed} failed requests (${f.firstFailure})` : ''),
+            );
+          } finally {
+            await stopChild(gateway.child);
+          }
+        }
+        if (targetId === 'ours' && backends.database) usageCheck = await backends.database.counts();
+      } catch (error) {
+        // An informational target (the remote agent) that fails to start or to measure does not cost the run its other figures.
+        if (!INFORMATIONAL_TARGETS.has(targetId)) throw error;
+        infoFailures.push(`${targetId}: ${error.message.split('\n')[0]}`);
+        console.error(`  ${targetId}: ${error.stack ?? error.message}`);
       }
-      if (targetId === 'ours' && backends.database) usageCheck = await backends.database.counts();
     }
 
     // ── acceptance ──
@@ -636,6 +810,28 @@ async function runMain() {
     // Routing figures: informational, no threshold.
     const routing = routingSummary({ results, failover, MAX_CONN });
     if (routing.length) console.log(`\nRouting (informational): ${routing.join('; ')}.`);
+    // Remote agent figures: informational, no threshold; its failed requests and unsettled usage are listed, not failing the run.
+    for (const r of results.filter((row) => INFORMATIONAL_TARGETS.has(row.targetId))) {
+      if (r.errors) infoFailures.push(`${r.targetId} ${r.scenario.id} @${r.connections}: ${r.errors} failed requests in the window (${r.firstError})`);
+      // Answers other than 2xx before the window (readiness, sanity request, warm-up, priming): the window's are in its errors.
+      const before = r.agentSettle ? r.agentSettle.non2xx - r.windowNon2xx : 0;
+      if (before > 0) {
+        infoFailures.push(
+          `${r.targetId} ${r.scenario.id} @${r.connections}: ${fmtInt(before)} answers other than 2xx before the window (of all the agent's: ${r.agentSettle.statuses})` +
+            (r.lease?.primeNon2xx ? `, ${fmtInt(r.lease.primeNon2xx)} of them while priming the lease (${r.lease.primeStatuses})` : ''),
+        );
+      }
+      if (r.lease && r.lease.held < r.lease.need) infoFailures.push(`${r.targetId} ${r.scenario.id} @${r.connections}: the lease held ${usd(r.lease.held)} at the window's start, under the ${usd(r.lease.need)} wanted`);
+      const a = r.agentSettle;
+      if (a && !a.exact) {
+        infoFailures.push(
+          `${r.targetId} ${r.scenario.id} @${r.connections}: ${fmtInt(a.rows)} usage rows (${fmtInt(a.okRows)} with a 2xx status) settled within ${AGENT_SETTLE_SECONDS} s for ${fmtInt(a.sent)} requests sent (${fmtInt(a.ok)} answered 2xx, ${fmtInt(a.non2xx)} otherwise, ${fmtInt(a.cutOff)} cut off in flight)`,
+        );
+      }
+    }
+    const agentLines = agentSummary({ results, MAX_CONN, CONNECTIONS });
+    if (agentLines.length) console.log(`\nRemote agent (informational): ${agentLines.join('; ')}.`);
+    if (infoFailures.length) console.log(`\nInformational target problems (not failing the run):\n${infoFailures.map((f) => `  - ${f}`).join('\n')}`);
 
     // ── profile the gateway when one of its figures misses ──
     const missed = acceptance.filter((a) => !a.pass);
@@ -706,6 +902,9 @@ async function runMain() {
       usageCheck,
       settlement,
       notes,
+      infoFailures,
+      AGENT_SETTLE_SECONDS,
+      AGENT_PRIME_MAX_TOKENS,
       minutes: (performance.now() - runStarted) / 60_000,
     };
     const markdown = renderReport({ meta, results, ttfb, memory, acceptance, info, failover, profileReport, CONNECTIONS });
@@ -718,7 +917,7 @@ async function runMain() {
     console.log(`\n${markdown}`);
     console.log(`written to ${relative(root, outFile)}${partial ? ' (partial run: docs/benchmarks.md left alone)' : ` and the Relay section of ${relative(root, docsFile)}`} (${meta.minutes.toFixed(1)} min)`);
 
-    const broken = results.filter((r) => r.errors > 0);
+    const broken = results.filter((r) => r.errors > 0 && !INFORMATIONAL_TARGETS.has(r.targetId));
     if (failover && failover.direct.failed + failover.failover.failed > 0) broken.push(failover);
     if (failures.length || broken.length) {
       process.exitCode = 1;
@@ -735,9 +934,11 @@ async function runMain() {
 
   // ───────────── helpers that need the run's state ─────────────
 
-  async function startChild(name, command, args, { cwd, env = cleanEnv(), ipc = true }) {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])] });
+  async function startChild(name, command, args, { cwd, env = cleanEnv(), ipc = true, group = false }) {
+    // group: the child leads its own process group (its children with it), which pauseGroup can stop as one.
+    const child = spawn(command, args, { cwd, env, detached: group, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])] });
     child.label = name;
+    child.group = group;
     child.out = tail(child.stdout);
     child.err = tail(child.stderr);
     children.add(child);
@@ -747,6 +948,139 @@ async function runMain() {
       child.once('error', fail);
     });
     return child;
+  }
+
+  /** Stops what a target's start returned: its child, or (the agent target) the agent, then its master. */
+  async function stopStarted(started) {
+    if (started.stop) await started.stop();
+    else if (!started.shared) await stopChild(started.child);
+  }
+
+  /** SIGSTOP to a process group (a master and its settlement worker), remembered so cleanup always continues it. */
+  function pauseGroup(pgid) {
+    if (signalGroup(pgid, 'SIGSTOP')) pausedGroups.add(pgid);
+  }
+
+  function resumeGroup(pgid) {
+    if (pausedGroups.delete(pgid)) signalGroup(pgid, 'SIGCONT');
+  }
+
+  /**
+   * Polls the chat request until the agent answers 200 (it answers 503 until its first
+   * policy arrived), the child exits, or START_TIMEOUT_MS. The 200 goes into `tally`.
+   */
+  async function waitAgentServes(port, child, tally, req) {
+    const agent = new http.Agent({ keepAlive: false });
+    const deadline = performance.now() + START_TIMEOUT_MS;
+    let last = 'no answer';
+    try {
+      while (performance.now() < deadline && child.exitCode === null && child.signalCode === null) {
+        try {
+          const res = await httpRequest(agent, port, 'POST', req.path, { headers: req.headers, body: req.body });
+          if (res.status === 200) {
+            countAnswer(tally, 200);
+            return;
+          }
+          last = `HTTP ${res.status}: ${res.body.slice(0, 200)}`;
+        } catch (error) {
+          last = error.message;
+        }
+        await sleep(50);
+      }
+      const why = child.exitCode !== null || child.signalCode !== null ? `exited (code ${child.exitCode}, signal ${child.signalCode})` : `no 200 within ${START_TIMEOUT_MS / 1000} s (last: ${last})`;
+      throw new Error(`agent ${why}\n--- stderr ---\n${child.err.text}\n--- stdout ---\n${child.out.text}`);
+    } finally {
+      agent.destroy();
+    }
+  }
+
+  /** A sink that only counts answers (an agent row's warm-up): the zero-length array drops cannon's latency writes. */
+  function answerSink() {
+    return { latencies: new Float64Array(0), count: 0, ok: 0, non2xx: 0, sent: 0, firstNon2xx: null, statuses: {} };
+  }
+
+  function countSink(tally, sink) {
+    tally.ok += sink.ok;
+    tally.non2xx += sink.non2xx;
+    tally.sent += sink.sent;
+    for (const [status, n] of Object.entries(sink.statuses ?? {})) tally.statuses[status] = (tally.statuses[status] ?? 0) + n;
+  }
+
+  function countAnswer(tally, status) {
+    if (status === null) return;
+    tally.sent += 1;
+    if (status >= 200 && status < 300) tally.ok += 1;
+    else {
+      tally.non2xx += 1;
+      tally.statuses[status] = (tally.statuses[status] ?? 0) + 1;
+    }
+  }
+
+  /**
+   * agent-deferred, after the warm-up: more load until the agent's user lease
+   * (<data_dir>/quota-leases.json) holds LEASE_MARGIN times what the window would spend
+   * at the warm-up's rate. Leases grow by doubling, a top-up each time half is spent, so
+   * what one holds is of the order of what was spent so far: the warm-up's own spend at
+   * 120 µUSD an answer would cover about as long a window. Priming requests ask
+   * max_tokens AGENT_PRIME_MAX_TOKENS instead: their worst-case reservations (about $10
+   * each) grow the lease in a second; the mock's answer, and so the cost, is the same.
+   */
+  async function primeLeases(started, options, warmRps, connections, sink) {
+    const need = Math.ceil(LEASE_MARGIN * warmRps * DURATION * CHAT_COST_MICROS + connections * CHAT_RESERVATION_MICROS);
+    const prime = AGENT_PRIME_MAX_TOKENS > 0 ? { ...options, body: started.primeBody } : options;
+    let primeSeconds = 0;
+    let rounds = 0;
+    const primeNon2xx = sink.non2xx;
+    const statuses0 = { ...sink.statuses };
+    await sleep(1_200); // the agent writes its leases at most 1 s after a change
+    let held = started.leaseHeld();
+    for (; held < need && rounds < 15; rounds += 1) {
+      const p0 = performance.now();
+      await cannon({ ...prime, duration: AGENT_PRIME_MAX_TOKENS > 0 ? 1 : 2 }, sink);
+      primeSeconds += (performance.now() - p0) / 1000;
+      await sleep(1_200);
+      held = started.leaseHeld();
+    }
+    const primeStatuses = fmtStatuses(Object.fromEntries(Object.entries(sink.statuses).map(([status, n]) => [status, n - (statuses0[status] ?? 0)]).filter(([, n]) => n > 0)));
+    return { need, held, warmRps, rounds, primeSeconds, primeNon2xx: sink.non2xx - primeNon2xx, primeStatuses, pausedSeconds: 0 };
+  }
+
+  /**
+   * After a metered agent row: waits (BENCH_RELAY_AGENT_SETTLE at most) until the usage
+   * rows of that agent reach the requests the load generator sent it in its whole life,
+   * or, once the rows with a 2xx status reach its 2xx answers, until no row came for 3 s.
+   * Every request that reached the agent is metered once: answered 2xx, answered
+   * otherwise, or cut off in flight when a load-generator run ended (autocannon closes its
+   * connections with the last request of each unanswered: the agent finishes it, 2xx, or
+   * sees the client go, 499). So: rows = requests sent, and 2xx answers ≤ 2xx rows ≤ 2xx
+   * answers + cut off.
+   */
+  async function checkAgentSettled(started, row) {
+    const { ok, non2xx, sent, statuses } = started.tally;
+    const deadline = performance.now() + AGENT_SETTLE_SECONDS * 1000;
+    let usage = await started.usage();
+    let lastChange = performance.now();
+    while (performance.now() < deadline && usage.rows < sent && !(usage.okRows >= ok && performance.now() - lastChange >= 3_000)) {
+      await sleep(250);
+      const next = await started.usage();
+      if (next.rows !== usage.rows) lastChange = performance.now();
+      usage = next;
+    }
+    const cutOff = sent - ok - non2xx;
+    return {
+      ok,
+      non2xx,
+      statuses: fmtStatuses(statuses),
+      sent,
+      cutOff,
+      rows: usage.rows,
+      okRows: usage.okRows,
+      costMicros: usage.cost,
+      exact: usage.rows === sent && usage.okRows >= ok && usage.okRows <= ok + cutOff,
+      // From the end of the window to the last row seen arriving (polled every 250 ms), or to the first look when all were in.
+      seconds: (lastChange - row.windowEnd) / 1000,
+      rowsAfterWindow: usage.rows - row.rowsAtEnd,
+    };
   }
 
   /** Polls until a 200, the child exits, or START_TIMEOUT_MS. */
@@ -775,8 +1109,10 @@ async function runMain() {
   async function sanityCheck(targetId, scenario, port, req) {
     const agent = new http.Agent({ keepAlive: false });
     let problem = null;
+    let status = null;
     try {
       const res = await httpRequest(agent, port, 'POST', req.path, { headers: req.headers, body: req.body });
+      status = res.status;
       if (res.status !== 200) problem = `HTTP ${res.status}: ${res.body.slice(0, 300)}`;
       else if (scenario.stream) {
         const frames = res.body.split('\n\n').filter((frame) => frame.startsWith('data: '));
@@ -796,9 +1132,10 @@ async function runMain() {
       agent.destroy();
     }
     if (problem) {
-      failures.push(`${targetId} ${scenario.id}: ${problem}`);
+      (INFORMATIONAL_TARGETS.has(targetId) ? infoFailures : failures).push(`${targetId} ${scenario.id}: ${problem}`);
       console.error(`  sanity check failed: ${targetId} ${scenario.id}: ${problem}`);
     }
+    return status;
   }
 
   /** Warm-up, then the measured window with CPU, RSS, backing-service and machine accounting. */
@@ -807,20 +1144,31 @@ async function runMain() {
     const idleRss = memoryOf(child.pid).rss;
     const url = `http://${HOST}:${port}${req.path}`;
     const options = { url, method: 'POST', headers: req.headers, body: req.body, connections, timeout: REQUEST_TIMEOUT_MS / 1000 };
-    if (WARMUP > 0) await cannon({ ...options, duration: WARMUP }, null);
-    // The other servers go idle at once; the gateway keeps settling the warm-up's usage (it would in production too).
-    if (targetId === 'ours') await sleep(300);
+    // An agent's answers are counted in every phase (its usage rows are checked against them).
+    const warmSink = started.tally ? answerSink() : null;
+    // agent-deferred needs a warm-up rate (to size the lease the window needs).
+    const warmup = scenario.deferSettlement ? Math.max(WARMUP, 2) : WARMUP;
+    const warm0 = performance.now();
+    if (warmup > 0) await cannon({ ...options, duration: warmup }, warmSink);
+    const warmRps = warmSink ? warmSink.ok / ((performance.now() - warm0) / 1000) : null;
+    // The other servers go idle at once; the gateway keeps settling the warm-up's usage (it would in production too), so does a metered agent's master.
+    if (targetId === 'ours' || (targetId === 'agent' && started.metering)) await sleep(300);
     else await waitIdle(child.pid, 5_000);
+    // agent-deferred: leases that cover the whole window, then the master's process group stopped.
+    const lease = scenario.deferSettlement ? await primeLeases(started, options, warmRps, connections, warmSink) : null;
+    if (warmSink) countSink(started.tally, warmSink);
+    if (lease) started.pause();
+    const paused0 = performance.now();
 
     const isOurs = targetId === 'ours';
     const latencies = new Float64Array(LATENCY_CAPACITY);
-    const sink = { latencies, count: 0, ok: 0, non2xx: 0, firstNon2xx: null };
+    const sink = { latencies, count: 0, ok: 0, non2xx: 0, sent: 0, firstNon2xx: null, ...(started.tally ? { statuses: {} } : {}) };
     const rss = { peak: 0 };
     const sampler = setInterval(() => {
       const value = memoryOf(child.pid).rss;
       if (value !== null && value > rss.peak) rss.peak = value;
     }, 200);
-    const rows0 = isOurs && backends.database ? await backends.database.usageRows() : null;
+    const rows0 = isOurs && backends.database ? await backends.database.usageRows() : started.usage ? (await started.usage()).rows : null;
     const counts0 = scenario.countChannels ? await mockCounts() : null;
     const cpu0 = procCpu(child.pid);
     const mock0 = targetId === 'mock' ? null : procCpu(mockPid());
@@ -838,8 +1186,13 @@ async function runMain() {
     const mock1 = targetId === 'mock' ? null : procCpu(mockPid());
     const cpu1 = procCpu(child.pid);
     clearInterval(sampler);
+    if (lease) {
+      started.resume();
+      lease.pausedSeconds = (performance.now() - paused0) / 1000;
+    }
+    if (started.tally) countSink(started.tally, sink);
     const counts1 = counts0 === null ? null : await mockCounts();
-    const rows1 = rows0 === null ? null : await backends.database.usageRows();
+    const rows1 = rows0 === null ? null : isOurs ? await backends.database.usageRows() : (await started.usage()).rows;
     const backlog = isOurs && backends.redis && started.redisPrefix ? await backends.redis.waiting(started.redisPrefix) : null;
     const last = memoryOf(child.pid).rss;
     if (last !== null && last > rss.peak) rss.peak = last;
@@ -851,7 +1204,7 @@ async function runMain() {
     const cores = (ticks) => ticks / CLK_TCK / elapsed;
     const serverTicks = cpu1 - cpu0;
     const mockTicks = mock0 === null ? 0 : mock1 - mock0;
-    const elsewhere = cpuElsewhere(procs0, procs1, new Set([process.pid, child.pid, mockPid()]));
+    const elsewhere = cpuElsewhere(procs0, procs1, new Set([process.pid, child.pid, mockPid()]), started.backendGroup);
     const backendTicks = elsewhere.backend;
     const clientCores = (self1.user + self1.system) / 1e6 / elapsed;
     const machineCores = (sys1.busy - sys0.busy) / CLK_TCK / elapsed;
@@ -893,6 +1246,11 @@ async function runMain() {
       errors: result.errors + result.timeouts + sink.non2xx,
       firstError: sink.firstNon2xx ?? (result.errors ? `${result.errors} socket errors` : result.timeouts ? `${result.timeouts} timeouts` : null),
       window: { start: Number(hr0 / 1000n), end: Number(hr1 / 1000n) },
+      windowEnd: performance.now(),
+      windowNon2xx: sink.non2xx,
+      rowsAtEnd: rows1,
+      warmRps,
+      lease,
     };
   }
 
@@ -978,7 +1336,11 @@ async function runMain() {
         settled = true;
         clearTimeout(guard);
         if (error) fail(error);
-        else done(result);
+        else {
+          // Requests written, answered or not (the last one on each connection is cut off when the run ends).
+          if (sink) sink.sent += result.requests?.sent ?? 0;
+          done(result);
+        }
       });
       const guard = setTimeout(() => {
         if (!settled) instance.stop();
@@ -992,6 +1354,8 @@ async function runMain() {
           } else {
             sink.non2xx += 1;
             sink.firstNon2xx ??= `HTTP ${status}`;
+            // Agent rows: every status other than 2xx, counted (their usage rows are checked).
+            if (sink.statuses) sink.statuses[status] = (sink.statuses[status] ?? 0) + 1;
           }
         });
       }
@@ -1136,6 +1500,20 @@ async function runMain() {
 }
 
 // ─────────────────────────────── gateway config ───────────────────────────────
+
+/**
+ * What one bench chat answer costs on `bench-openai` (input 1.25, output 10 USD per million
+ * tokens, as in gatewayConfig; the mock reports 24 prompt and 9 completion tokens), micro-USD.
+ */
+const CHAT_COST_MICROS = 24 * 1.25 + 9 * 10;
+/** Above one bench chat request's reservation (its prompt bound at the input price + max_tokens 64 at the output price), micro-USD. */
+const CHAT_RESERVATION_MICROS = 1_000;
+/**
+ * agent-deferred: the lease must hold this many times what the window would spend at the
+ * warm-up's rate. The window runs faster than the warm-up: no master, worker or Postgres
+ * beside it (3.4× measured once, with a cold first warm-up).
+ */
+const LEASE_MARGIN = 6;
 
 /** The `bench-weighted` model's channels: one priority, these weights, each under its own mock path prefix. */
 const WEIGHTED_CHANNELS = [1, 2, 3, 4].map((weight, i) => ({ name: `bench-weighted-${i + 1}`, prefix: `c${i + 1}`, weight }));
@@ -1425,6 +1803,87 @@ function renderRouting({ meta, results, failover }) {
   return lines;
 }
 
+/** One line per remote agent figure, for the console and the report (informational, no threshold). */
+function agentSummary({ results, MAX_CONN, CONNECTIONS }) {
+  const find = (target, scenario, connections = MAX_CONN) => results.find((r) => r.targetId === target && r.scenario.id === scenario && r.connections === connections);
+  const lines = [];
+  const ratio = (name, a, b) => a && b && lines.push(`${name} ${pct(a.rps / b.rps)} (${fmtInt(a.rps)} / ${fmtInt(b.rps)} req/s)`);
+  const unmetered = find('agent', 'agent-unmetered');
+  ratio(`agent metered / agent unmetered chat @${MAX_CONN}`, find('agent', 'chat'), unmetered);
+  ratio(`agent metered, settlement deferred / agent unmetered chat @${MAX_CONN}`, find('agent', 'agent-deferred'), unmetered);
+  for (const c of CONNECTIONS) ratio(`agent/ours chat @${c}`, find('agent', 'chat', c), find('ours', 'chat', c));
+  for (const c of CONNECTIONS) ratio(`agent/ours stream @${c}`, find('agent', 'stream', c), find('ours', 'stream', c));
+  ratio(`agent unmetered / ours unmetered chat @${MAX_CONN}`, unmetered, find('ours', 'unmetered'));
+  const deferred = find('agent', 'agent-deferred');
+  if (deferred?.agentSettle) {
+    const a = deferred.agentSettle;
+    lines.push(
+      `agent-deferred usage after the master came back: ${fmtInt(a.rows)} rows settled for ${fmtInt(a.sent)} requests sent, ${fmtInt(a.okRows)} with a 2xx status for ${fmtInt(a.ok)} 2xx answers + ${fmtInt(a.cutOff)} cut off in flight` +
+        ` (${a.exact ? 'every request metered once' : 'MISMATCH'}; all in within ${a.seconds.toFixed(1)} s of the window's end)`,
+    );
+  }
+  return lines;
+}
+
+/** The remote agent section of the report: what each figure means, and the usage check of the metered agent rows. */
+function renderAgent({ meta, results, CONNECTIONS }) {
+  const rows = results.filter((r) => r.targetId === 'agent');
+  const problems = meta.infoFailures.length ? ['Problems of the remote agent target (reported, not failing the run):', '', ...meta.infoFailures.map((f) => `- ${cell(f)}`), ''] : [];
+  if (!rows.length) return problems;
+  const MAX_CONN = meta.MAX_CONN;
+  const find = (target, scenario, connections = MAX_CONN) => results.find((r) => r.targetId === target && r.scenario.id === scenario && r.connections === connections);
+  const lines = [
+    'Remote agent (informational figures, no threshold; never fail the run).',
+    '',
+    `Target e is a remote agent process enrolled with a master started as for c; the master, its settlement worker, Postgres and Redis run on the same ${os.cpus().length} cores as the agent, the mock and the load generator. What the rows of e measure:`,
+    '',
+    `- **chat / stream** (metered): per request the agent reserves the worst case from quota leases it holds in memory, appends the usage record to its spool (\`<data_dir>/usage-spool\`, one write + fsync per 10 ms group commit) and ships it over the WebSocket; the master validates and settles it (settlement worker → Postgres) while the load runs, taking CPU from the agent.`,
+    `- **agent-unmetered**: an agent with \`relay_metering: false\` (no usage record, reservation, lease or rate limit); its master stays as it is, and idle.`,
+    `- **agent-deferred**: a metered agent whose master process group (master + settlement worker) is stopped with SIGSTOP after the warm-up and continued with SIGCONT after the window: the window measures the agent's own metering (reservations against leases in memory, spool appends with fsync), nothing is settled during it (Postgres and Redis idle); the spooled usage settles once the master is back, and the check below counts it. Before the window the agent's user lease is grown (${meta.AGENT_PRIME_MAX_TOKENS > 0 ? `priming requests with max_tokens ${fmtInt(meta.AGENT_PRIME_MAX_TOKENS)}, whose worst-case reservations make the lease double per top-up within a second; same answer, same cost` : 'plain warm-up only'}) until it holds ${LEASE_MARGIN}× what the window would spend at the warm-up's rate: the bench token has no quota and the user's balance is $1,000,000, so with the master stopped the agent serves from that lease (\`lease_offline: serve\`).`,
+    '',
+  ];
+  const figure = (name, a, b, what) => (a && b ? [`| ${name} | ${fmtInt(a.rps)} / ${fmtInt(b.rps)} | ${pct(a.rps / b.rps)} | ${what} |`] : []);
+  const unmetered = find('agent', 'agent-unmetered');
+  const table = [
+    ...figure(`agent metered / agent unmetered, chat @${MAX_CONN}`, find('agent', 'chat'), unmetered, 'metering and quota on an agent with settlement running beside it on this machine'),
+    ...figure(`agent metered, settlement deferred / agent unmetered, chat @${MAX_CONN}`, find('agent', 'agent-deferred'), unmetered, "the data plane's own metering cost (settlement deferred)"),
+    ...CONNECTIONS.flatMap((c) => figure(`agent / ours, chat @${c}`, find('agent', 'chat', c), find('ours', 'chat', c), 'a remote agent against the master with its embedded agent, both metered, settlement on this machine')),
+    ...CONNECTIONS.flatMap((c) => figure(`agent / ours, stream @${c}`, find('agent', 'stream', c), find('ours', 'stream', c), 'the same, streaming')),
+    ...figure(`agent unmetered / ours unmetered, chat @${MAX_CONN}`, unmetered, find('ours', 'unmetered'), 'the relay alone, without metering'),
+  ];
+  if (table.length) lines.push('| figure | req/s | ratio | what it measures |', '| --- | ---: | ---: | --- |', ...table, '');
+  const checked = rows.filter((r) => r.agentSettle);
+  if (checked.length) {
+    lines.push(
+      `Usage of the metered agent rows: the usage rows of that agent in Postgres (\`usage_logs.agent_id\`), waited for up to ${meta.AGENT_SETTLE_SECONDS} s after the window, against the requests the load generator sent the agent over its whole life (readiness probe, sanity request, warm-up, lease priming, window). ` +
+        'Each request that reached the agent is metered once: answered 2xx, answered otherwise, or cut off in flight when a load-generator run ended (autocannon closes its connections with the last request of each unanswered; the agent still finishes it, a 2xx row, or sees the client go, a 499 row). ' +
+        'So the check is: usage rows = requests sent, and 2xx answers ≤ rows with a 2xx status ≤ 2xx answers + cut off.',
+      '',
+      '| row | requests sent | answered 2xx | answered otherwise | cut off in flight | usage rows | rows with a 2xx status | every request metered once | all in within (from the window end) | rows/s settled during the window | after it (deferred) | cost per row µUSD |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
+      ...checked.map((r) => {
+        const a = r.agentSettle;
+        return (
+          `| ${r.scenario.id} @${r.connections} | ${fmtInt(a.sent)} | ${fmtInt(a.ok)} | ${fmtInt(a.non2xx)}${a.non2xx ? ` (${a.statuses})` : ''} | ${fmtInt(a.cutOff)} | ${fmtInt(a.rows)} | ${fmtInt(a.okRows)} | ${a.exact ? 'yes' : '**no**'} | ${a.seconds.toFixed(1)} s | ` +
+          `${r.settledPerSecond === null ? '—' : fmtInt(r.settledPerSecond)} | ${r.lease && a.seconds > 0 ? fmtInt(a.rowsAfterWindow / a.seconds) : '—'} | ${a.rows ? (a.costMicros / a.rows).toFixed(1) : '—'} |`
+        );
+      }),
+      '',
+    );
+  }
+  for (const r of rows.filter((row) => row.lease)) {
+    const l = r.lease;
+    lines.push(
+      `agent-deferred @${r.connections}: the agent's user lease held ${usd(l.held)} at the window's start (wanted ≥ ${usd(l.need)}: ${LEASE_MARGIN} × ${fmtInt(l.warmRps)} req/s × ${meta.DURATION} s × ${CHAT_COST_MICROS} µUSD + ${r.connections} reservations in flight)` +
+        `${l.rounds ? ` after ${l.rounds} priming round${l.rounds > 1 ? 's' : ''} (${l.primeSeconds.toFixed(1)} s)` : ''}; the master's group was stopped for ${l.pausedSeconds.toFixed(1)} s; ` +
+        `${fmtInt(r.requests)} 2xx answers and ${fmtInt(r.errors)} failed requests in the window${r.errors ? ` (first: ${cell(r.firstError)})` : ''}.`,
+      '',
+    );
+  }
+  lines.push(...problems);
+  return lines;
+}
+
 function renderReport({ meta, results, ttfb, memory, acceptance, info, failover = null, profileReport, CONNECTIONS, compact = false }) {
   const lines = [];
   lines.push(
@@ -1436,6 +1895,11 @@ function renderReport({ meta, results, ttfb, memory, acceptance, info, failover 
     `- request: OpenAI Chat (system + user message, max_tokens 64; streaming adds \`stream_options.include_usage\`); the mock answers a ${meta.mockSizes.chatJson}-byte chat.completion, or 10 chunks + a usage chunk + [DONE] (${meta.mockSizes.chatStream} bytes) in one write; Anthropic: a ${meta.mockSizes.messageJson}-byte message, or 14 events`,
     `- columns: latency over every 2xx answer (whole response, streams included); CPU = utime+stime of the process from /proc/<pid>/stat over the window ÷ answered requests; "pg+redis" = every postgres and redis-server process; "other" = machine busy cores not accounted to server, mock, pg+redis or the load generator (the kernel's unattributed network work, and anything else running on the machine); "machine cores busy" = all of it, of ${os.cpus().length}; RSS = VmRSS of the fresh server before the warm-up → highest VmRSS sampled every 200 ms under load`,
   );
+  if (results.some((r) => r.targetId === 'agent')) {
+    lines.push(
+      `- remote agent (e): \`dist/apps/agent/src/main.js\` (AIGW_LOG_LEVEL=warn${meta.gatewayNodeArgs.length ? `, the same node flags` : ''}), enrolled with a fresh master started as for c (same bootstrap and backends, its own process group) and serving the policy it syncs; each row on a fresh master + agent pair, the load on the agent's port. For the rows of e, "server" CPU and RSS are the agent process's, and "pg+redis" also counts the master and its settlement worker (the master's process group)`,
+    );
+  }
   if (meta.usageCheck) lines.push(`- metering check: ${fmtInt(meta.usageCheck.rows)} usage rows and ${fmtInt(meta.usageCheck.charged)} ledger charges written by the gateway during the run`);
   for (const note of meta.notes) lines.push(`- note: ${note}`);
   lines.push('');
@@ -1489,6 +1953,7 @@ function renderReport({ meta, results, ttfb, memory, acceptance, info, failover 
   }
 
   lines.push(...renderRouting({ meta, results, failover }));
+  lines.push(...renderAgent({ meta, results, CONNECTIONS }));
 
   if (acceptance.length) {
     lines.push('Acceptance figures:', '', '| figure | measured | result |', '| --- | --- | --- |');
@@ -1498,6 +1963,8 @@ function renderReport({ meta, results, ttfb, memory, acceptance, info, failover 
   if (info.length) lines.push(`Throughput ratios: ${info.map((i) => `${i.name} ${i.fmt(i.value)}`).join(', ')}.`, '');
   const routing = routingSummary({ results, failover, MAX_CONN: meta.MAX_CONN });
   if (routing.length) lines.push(`Routing figures (informational, no threshold): ${routing.join('; ')}.`, '');
+  const agentLines = agentSummary({ results, MAX_CONN: meta.MAX_CONN, CONNECTIONS });
+  if (agentLines.length) lines.push(`Remote agent figures (informational, no threshold): ${agentLines.join('; ')}.`, '');
   if (profileReport?.length) {
     if (compact) lines.push('Profiles (top of each; the full tables, with inclusive times, are in `bench/results/relay-latest.md`):', '');
     for (const p of profileReport) lines.push(renderProfile(p, compact));
@@ -1589,18 +2056,26 @@ async function createBenchDatabase(adminUrl) {
   url.pathname = `/${name}`;
   // One idle session for the counts, opened on first use (the tables exist once the gateway migrated).
   let session = null;
-  const query = async (sql) => {
+  const query = async (sql, params) => {
     if (!session) {
       session = new pg.Client({ connectionString: url.href, connectionTimeoutMillis: 5_000, statement_timeout: 10_000 });
       await session.connect();
     }
-    return (await session.query(sql)).rows[0];
+    return (await session.query(sql, params)).rows[0];
   };
   return {
     name,
     url: url.href,
     serverVersion: version,
     usageRows: async () => (await query('SELECT count(*)::int AS n FROM usage_logs')).n,
+    /** A remote agent's settled usage: rows, rows with a 2xx status, their cost (micro-USD). */
+    agentUsage: async (agentId) => {
+      const row = await query(
+        "SELECT count(*)::int AS rows, (count(*) FILTER (WHERE status BETWEEN 200 AND 299))::int AS ok_rows, COALESCE(sum(cost_micros), 0)::float8 AS cost FROM usage_logs WHERE agent_id = $1",
+        [agentId],
+      );
+      return { rows: row.rows, okRows: row.ok_rows, cost: row.cost };
+    },
     counts: async () => {
       try {
         return await query("SELECT (SELECT count(*) FROM usage_logs)::int AS rows, (SELECT count(*) FROM balance_ledger WHERE kind = 'charge')::int AS charged");
@@ -1663,7 +2138,7 @@ function processSnapshot() {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      snapshot.set(Number(entry), { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]) });
+      snapshot.set(Number(entry), { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]), pgrp: Number(fields[2]) });
     } catch {
       // gone meanwhile
     }
@@ -1673,9 +2148,11 @@ function processSnapshot() {
 
 /**
  * CPU ticks between two snapshots: the loopback backing services (every postgres and
- * redis-server process) and everything else except `own` pids, grouped by name.
+ * redis-server process, and every process of `backendGroup`, a process group id: the
+ * agent target's master and its settlement worker) and everything else except `own`
+ * pids, grouped by name.
  */
-function cpuElsewhere(before, after, own) {
+function cpuElsewhere(before, after, own, backendGroup = null) {
   let backend = 0;
   const others = new Map();
   for (const [pid, now] of after) {
@@ -1683,7 +2160,7 @@ function cpuElsewhere(before, after, own) {
     // By pid only: kernel workers rename themselves (kworker/1:1-<work>) as they go.
     const delta = now.ticks - (before.get(pid)?.ticks ?? 0);
     if (delta <= 0) continue;
-    if (now.comm === 'postgres' || now.comm.startsWith('redis-server')) backend += delta;
+    if (now.comm === 'postgres' || now.comm.startsWith('redis-server') || (backendGroup !== null && now.pgrp === backendGroup)) backend += delta;
     else others.set(now.comm, (others.get(now.comm) ?? 0) + delta);
   }
   return { backend, others };
@@ -1694,6 +2171,16 @@ function readJson(file) {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return null;
+  }
+}
+
+/** A signal to every process of a process group; false when there is none (any more). */
+function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -1756,6 +2243,16 @@ function fmtInt(value) {
 }
 function signed(value) {
   return Number.isFinite(value) ? `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(3)}` : 'n/a';
+}
+/** { 402: 3, 503: 1 } → "3 × HTTP 402, 1 × HTTP 503". */
+function fmtStatuses(statuses) {
+  return Object.entries(statuses)
+    .sort((a, b) => b[1] - a[1])
+    .map(([status, n]) => `${fmtInt(n)} × HTTP ${status}`)
+    .join(', ');
+}
+function usd(micros) {
+  return `$${(micros / 1e6).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 function pct(value) {
   return `${(value * 100).toFixed(1)} %`;
