@@ -28,7 +28,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, gitCommit, intFromEnv, memoryOf, percentile, sleep, tail } from './lib.mjs';
+import { freePort, gitCommit, httpRequest, intFromEnv, memoryOf, percentile, sleep, tail } from './lib.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'dist/apps/master/src/main.js');
@@ -47,30 +47,8 @@ const PHASE_TIMEOUT_MS = 120_000;
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /** One HTTP request over the given agent; resolves with status and body text. */
-function request(agent, port, method, path, { headers = {}, body } = {}) {
-  return new Promise((done, fail) => {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = http.request(
-      {
-        host: HOST,
-        port,
-        method,
-        path,
-        agent,
-        headers: payload ? { ...headers, 'content-type': 'application/json', 'content-length': payload.length } : headers,
-        timeout: REQUEST_TIMEOUT_MS,
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () => done({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', fail);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`timeout after ${REQUEST_TIMEOUT_MS} ms: ${method} ${path}`)));
-    req.on('error', fail);
-    req.end(payload);
-  });
+function request(agent, port, method, path, options = {}) {
+  return httpRequest(agent, port, method, path, { timeoutMs: REQUEST_TIMEOUT_MS, ...options });
 }
 
 /**

@@ -62,7 +62,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { freePort, gitCommit, intFromEnv, percentile, sleep } from './lib.mjs';
+import { freePort, gitCommit, httpRequest, intFromEnv, percentile, replaceDocBlock, sleep } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -186,31 +186,9 @@ async function stopGroup(proc) {
 
 // ───────────────────────────── HTTP ─────────────────────────────
 
-/** One request on a keep-alive agent; resolves with status and body text. */
-function request(agent, port, method, path, { headers = {}, body } = {}) {
-  return new Promise((done, fail) => {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = http.request(
-      {
-        host: HOST,
-        port,
-        method,
-        path,
-        agent,
-        headers: payload ? { ...headers, 'content-type': 'application/json', 'content-length': payload.length } : headers,
-        timeout: 10_000,
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () => done({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', fail);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${method} ${path}`)));
-    req.on('error', fail);
-    req.end(payload);
-  });
+/** One HTTP request over the given agent; resolves with status and body text. */
+function request(agent, port, method, path, options = {}) {
+  return httpRequest(agent, port, method, path, { timeoutMs: 10_000, ...options });
 }
 
 /**
@@ -569,6 +547,12 @@ async function main() {
     mkdirSync(dirname(RESULTS_FILE), { recursive: true });
     writeFileSync(RESULTS_FILE, `${JSON.stringify({ meta, propagation, snapshot }, null, 2)}\n`);
     console.log(`written to ${RESULTS_FILE.slice(root.length + 1)}`);
+    // A run with the default sizes also updates its block of docs/benchmarks.md.
+    if (!Object.keys(process.env).some((name) => name.startsWith('BENCH_SYNC_'))) {
+      const markdown = [`Latest run (${meta.date.slice(0, 10)}, commit ${meta.commit}): \`${meta.command}\`, node ${meta.node}, ${meta.cpus}, Postgres ${meta.postgres}.`, '', '```', ...lines.slice(3), '```', ''].join('\n');
+      replaceDocBlock(root, 'sync-bench', 'bench/sync.mjs', 'Sync (master → agents)', markdown);
+      console.log('written to docs/benchmarks.md');
+    }
   } finally {
     clearTimeout(watchdog);
     process.off('SIGINT', onSignal);
