@@ -5,6 +5,7 @@ import { RateLimits1795606744977 } from './1795606744977-RateLimits';
 import { RollupDetails1795609232789 } from './1795609232789-RollupDetails';
 import { AgentSync1795613260409 } from './1795613260409-AgentSync';
 import { QuotaLeases1795614525418 } from './1795614525418-QuotaLeases';
+import { ClientRequestId1795617608894 } from './1795617608894-ClientRequestId';
 
 /** Every migration, oldest first. Merged migrations are never edited. */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [InitialSchema1795594581967, RoutingPolicy1795604494671, RateLimits1795606744977, RollupDetails1795609232789, AgentSync1795613260409, QuotaLeases1795614525418];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [InitialSchema1795594581967, RoutingPolicy1795604494671, RateLimits1795606744977, RollupDetails1795609232789, AgentSync1795613260409, QuotaLeases1795614525418, ClientRequestId1795617608894];

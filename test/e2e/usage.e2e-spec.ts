@@ -161,6 +161,7 @@ describe('admin API: /api/usage, /api/usage/daily, /api/audit', () => {
       expect(oldest).toEqual({
         id: expect.any(String),
         request_id: 'req-a1',
+        client_request_id: null,
         token_id: aliceToken.id,
         user_id: alice.id,
         group_id: null,
@@ -276,7 +277,7 @@ describe('admin API: /api/usage, /api/usage/daily, /api/audit', () => {
       return { status: response.status, type: response.headers.get('content-type'), disposition: response.headers.get('content-disposition'), text: await response.text() };
     };
     const HEADER =
-      'created_at,request_id,user_id,token_id,group_id,channel_id,region,model,upstream_model,endpoint,status,stream,prompt_tokens,completion_tokens,' +
+      'created_at,request_id,client_request_id,user_id,token_id,group_id,channel_id,region,model,upstream_model,endpoint,status,stream,prompt_tokens,completion_tokens,' +
       'cached_tokens,cache_write_tokens,reasoning_tokens,estimated,cost_micros,channel_cost_micros,latency_ms,first_token_ms,error_class';
 
     it('exports the usage log oldest first under a header row, with the same filters; a user gets only their own', async () => {
@@ -288,7 +289,7 @@ describe('admin API: /api/usage, /api/usage/daily, /api/audit', () => {
       const listed = await admin('GET', '/api/usage', { query: { limit: 500 } });
       expect(lines.slice(1, -1).map((line) => line.split(',')[1])).toEqual(ids(listed.body).reverse());
       const first = lines.find((line) => line.includes(',req-a1,'))!;
-      expect(first).toBe(`2026-03-01T10:00:00.000Z,req-a1,${alice.id},${aliceToken.id},,${channelX},eu,gpt-4o,gpt-4o-2024-08-06,chat,200,true,100,50,0,0,0,false,1500,900,420,120,`);
+      expect(first).toBe(`2026-03-01T10:00:00.000Z,req-a1,,${alice.id},${aliceToken.id},,${channelX},eu,gpt-4o,gpt-4o-2024-08-06,chat,200,true,100,50,0,0,0,false,1500,900,420,120,`);
 
       const own = await csv(alice.token, `?user_id=${bob.id}`);
       expect(own.text.split('\r\n').slice(1, -1).map((line) => line.split(',')[1])).toEqual(['req-a1', 'req-a2', 'req-a3']);

@@ -114,8 +114,8 @@ describe('settlement worker process', () => {
     await blocker.end();
 
     const count = async (sql: string) => (await db.query(sql, [requestIds])).rows[0].n as number;
-    await until('every request settled', async () => (await count(`SELECT count(*)::int AS n FROM usage_logs WHERE request_id = ANY($1)`)) === requestIds.length);
-    expect(await count(`SELECT count(*)::int AS n FROM balance_ledger WHERE request_id = ANY($1)`)).toBe(requestIds.length);
+    await until('every request settled', async () => (await count(`SELECT count(*)::int AS n FROM usage_logs WHERE client_request_id = ANY($1)`)) === requestIds.length);
+    expect(await count(`SELECT count(*)::int AS n FROM balance_ledger WHERE request_id IN (SELECT request_id FROM usage_logs WHERE client_request_id = ANY($1))`)).toBe(requestIds.length);
     const [after] = (
       await db.query(
         `SELECT u.balance_micros::text AS balance, (SELECT sum(amount_micros)::text FROM balance_ledger WHERE user_id = u.id) AS ledger,

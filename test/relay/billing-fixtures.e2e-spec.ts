@@ -148,7 +148,7 @@ describe('usage normalisation and exact costs from captures, native and translat
           expect(harness.fake.received).toHaveLength(1);
           expect(await settlements.outcome(requestId)).toBeNull();
           const rows = await admin('GET', `/api/usage?model=${model}&limit=500`);
-          const matching = rows.data.filter((row: { request_id: string }) => row.request_id === requestId);
+          const matching = rows.data.filter((row: { client_request_id: string }) => row.client_request_id === requestId);
           expect(matching).toHaveLength(1);
           const channelCost = entry.upstream === 'anthropic' ? Math.ceil(costOf(expected) / 2) : costOf(expected);
           expect(matching[0]).toMatchObject({ ...expected, estimated: false, status: 200, stream, cost_micros: costOf(expected), channel_cost_micros: channelCost });

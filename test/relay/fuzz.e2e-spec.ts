@@ -572,7 +572,7 @@ describe('relay fuzzing', () => {
             ]);
             expect(failure).toBeNull();
             const rows = await harness.master.request('GET', '/api/usage', { token: harness.master.adminToken, query: { model: MODELS[family], limit: 100 } });
-            const row = rows.body.data.find((entry: { request_id: string }) => entry.request_id === requestId);
+            const row = rows.body.data.find((entry: { client_request_id: string }) => entry.client_request_id === requestId);
             for (const field of ['prompt_tokens', 'completion_tokens', 'cached_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_micros']) {
               expect(Number.isSafeInteger(row[field]) && row[field] >= 0, `${field} = ${row[field]}`).toBe(true);
             }

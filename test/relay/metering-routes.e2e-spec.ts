@@ -78,7 +78,7 @@ describe('metering covers every data-plane route', () => {
         expect(response.status, `${sample.path}: ${text.slice(0, 300)}`).toBe(200);
         expect(await settlements.outcome(requestId)).toBeNull();
         const rows = await harness.master.request('GET', '/api/usage', { token: harness.master.adminToken, query: { model: sample.model, limit: 500 } });
-        expect(rows.body.data.filter((row: { request_id: string }) => row.request_id === requestId)).toHaveLength(1);
+        expect(rows.body.data.filter((row: { client_request_id: string }) => row.client_request_id === requestId)).toHaveLength(1);
 
         const anonymousId = `anonymous-${randomUUID()}`;
         const anonymous = await fetch(new URL(sample.path, harness.master.url), {
@@ -92,8 +92,27 @@ describe('metering covers every data-plane route', () => {
         await (await harness.post(sample.path, sample.body, { 'x-request-id': probeId })).text();
         expect(await settlements.outcome(probeId)).toBeNull();
         const after = await harness.master.request('GET', '/api/usage', { token: harness.master.adminToken, query: { model: sample.model, limit: 500 } });
-        expect(after.body.data.filter((row: { request_id: string }) => row.request_id === anonymousId)).toEqual([]);
+        expect(after.body.data.filter((row: { client_request_id: string }) => row.client_request_id === anonymousId)).toEqual([]);
       }
     });
   }
+  it("a client's X-Request-Id is kept for correlation but never keys the charge: the same id twice is metered twice", async () => {
+    const sample = Object.values(METERED)[0][0];
+    const clientId = `reused-${randomUUID()}`;
+    const answers = [];
+    for (let i = 0; i < 2; i += 1) {
+      const response = await harness.post(sample.path, sample.body, { 'x-request-id': clientId });
+      await response.text();
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-client-request-id')).toBe(clientId);
+      answers.push(response.headers.get('x-request-id'));
+    }
+    expect(answers[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(answers[1]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(answers[0]).not.toBe(answers[1]);
+    for (const id of answers) expect(await settlements.outcome(id!)).toBeNull();
+    const rows = await harness.master.request('GET', '/api/usage', { token: harness.master.adminToken, query: { client_request_id: clientId } });
+    expect(rows.body.data.map((row: { request_id: string }) => row.request_id).sort()).toEqual([...answers].sort());
+    expect(rows.body.data.every((row: { cost_micros: number }) => row.cost_micros > 0)).toBe(true);
+  });
 });

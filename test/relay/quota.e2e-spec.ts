@@ -266,7 +266,7 @@ describe('quota guard: reservations against token quota and user balance', () =>
     let row: any;
     while (!row && Date.now() < deadline) {
       const rows = await admin<{ data: any[] }>('GET', '/api/usage?model=metered&limit=500');
-      row = rows.data.find((entry) => entry.request_id === requestId);
+      row = rows.data.find((entry) => entry.client_request_id === requestId);
     }
     expect(row).toMatchObject({ status: 499, stream: true, estimated: true });
     expect(row.prompt_tokens).toBeGreaterThan(5);
@@ -289,7 +289,7 @@ describe('quota guard: reservations against token quota and user balance', () =>
     expect(await response.text()).toMatch(/Paris/);
     expect(await within(settlements.outcome(requestId), 'settlement', BOUND_MS)).toBeNull();
     const rows = await admin<{ data: any[] }>('GET', '/api/usage?model=metered&limit=500');
-    const row = rows.data.find((entry) => entry.request_id === requestId);
+    const row = rows.data.find((entry) => entry.client_request_id === requestId);
     // The delivered text, through the gateway's tokenizer (o200k).
     expect(row).toMatchObject({ status: 200, estimated: true, completion_tokens: estimateTextTokens('Paris is the capital of France.') });
     expect(row.completion_tokens).toBeGreaterThan(0);

@@ -128,12 +128,12 @@ describe('a Redis restart during traffic loses no usage', () => {
     await blocker.query('COMMIT');
     await blocker.end();
 
-    const settled = async () => (await db.query(`SELECT count(*)::int AS n FROM usage_logs WHERE request_id = ANY($1)`, [requestIds]))[0].n as number;
+    const settled = async () => (await db.query(`SELECT count(*)::int AS n FROM usage_logs WHERE client_request_id = ANY($1)`, [requestIds]))[0].n as number;
     const deadline = Date.now() + BOUND_MS;
     while ((await settled()) < requestIds.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await settled()).toBe(requestIds.length);
 
-    const charges = await db.query(`SELECT request_id, count(*)::int AS n FROM balance_ledger WHERE request_id = ANY($1) GROUP BY request_id`, [requestIds]);
+    const charges = await db.query(`SELECT request_id, count(*)::int AS n FROM balance_ledger WHERE request_id IN (SELECT request_id FROM usage_logs WHERE client_request_id = ANY($1)) GROUP BY request_id`, [requestIds]);
     expect(charges).toHaveLength(requestIds.length);
     expect(charges.every((row: { n: number }) => row.n === 1)).toBe(true);
     const [after] = await db.query(

@@ -92,7 +92,7 @@ describe('routing, retries, failover and upstream health', () => {
   async function usageOf(requestId: string, modelName: string): Promise<any> {
     expect(await within(settlements.outcome(requestId), `settlement of ${requestId}`, BOUND_MS)).toBeNull();
     const rows = await admin<{ data: any[] }>('GET', `/api/usage?model=${encodeURIComponent(modelName)}&limit=500`);
-    const matching = rows.data.filter((row) => row.request_id === requestId);
+    const matching = rows.data.filter((row) => row.client_request_id === requestId);
     expect(matching).toHaveLength(1);
     return matching[0];
   }

@@ -682,9 +682,11 @@ describe('relay streaming', () => {
           expect(await within(settlements.outcome(requestId), `settlement of ${requestId}`, BOUND_MS)).toBeNull();
           const rows = await harness.master.request('GET', '/api/usage', { token: harness.master.adminToken, query: { model: MODELS[family], limit: 100 } });
           expect(rows.status).toBe(200);
-          const row = rows.body.data.find((entry: { request_id: string }) => entry.request_id === requestId);
+          const row = rows.body.data.find((entry: { client_request_id: string }) => entry.client_request_id === requestId);
           expect(row).toMatchObject({
-            request_id: requestId,
+            // The gateway's own id keys the charge; the client's is kept beside it.
+            request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+            client_request_id: requestId,
             model: MODELS[family],
             upstream_model: UPSTREAM_MODELS[family],
             endpoint: client,

@@ -41,8 +41,10 @@ export class SettlementWatcher {
   private observe(jobId: string, failure: string | null): void {
     const job = this.queue.getJob(jobId);
     void job.then((found) => {
-      const data = found?.data as { records?: Array<{ request_id?: string }>; request_id?: string } | undefined;
-      const requestIds = data?.records?.map((record) => record.request_id) ?? [data?.request_id];
+      type Ids = { request_id?: string; client_request_id?: string | null };
+      const data = found?.data as ({ records?: Ids[] } & Ids) | undefined;
+      // Found by the gateway's request id or by the client's own (X-Request-Id), whichever the test knows.
+      const requestIds = (data?.records ?? [data ?? {}]).flatMap((record) => [record.request_id, record.client_request_id ?? undefined]);
       const outcome = Promise.resolve(failure === null ? null : found?.failedReason || failure);
       for (const requestId of requestIds) {
         if (!requestId || this.outcomes.has(requestId)) continue;

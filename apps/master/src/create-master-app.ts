@@ -56,8 +56,11 @@ export async function createMasterApp(config: AppConfig, options: MasterAppOptio
     const adapter = new FastifyAdapter({
       loggerInstance: logger,
       requestIdHeader: false,
+      // The relay's request id keys settlement (one charge per id), so it is always the gateway's own; a
+      // client's X-Request-Id is kept beside it (client_request_id). The admin API adopts the client's for tracing.
       genReqId: (request: IncomingMessage) => {
         const incoming = request.headers['x-request-id'];
+        if (request.url?.startsWith('/v1')) return randomUUID();
         return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
       },
       bodyLimit: 1024 * 1024,

@@ -11,7 +11,10 @@ export interface UsageAttempt {
  * `request_id` (at-least-once delivery, idempotent insert).
  */
 export interface UsageRecord {
+  /** The gateway's id of the request (unique; never taken from the client). */
   request_id: string;
+  /** The client's X-Client-Request-Id / X-Request-Id, when it sent one (correlation only). */
+  client_request_id?: string | null;
   token_id: string | null;
   user_id: string | null;
   group_id?: string | null;

@@ -4,7 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import { assertModelAllowed, authenticate, extractApiKey } from './client-auth.util';
-import { Exchange, newExchange } from './exchange';
+import { Exchange, clientRequestIdOf, newExchange } from './exchange';
 import { ExchangeRunner } from './exchange-runner.service';
 import { ModelListShape, modelListShape, renderModel, renderModelList, visibleModels } from './model-list.util';
 import { PolicyStore } from './policy-store';
@@ -74,7 +74,7 @@ export class AuxiliaryRelayService {
    */
   async openAiOnly(kind: 'embeddings' | 'completions', request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const client = codecFor('openai-chat');
-    const exchange = newExchange(String(request.id), 'openai-chat', kind);
+    const exchange = newExchange(String(request.id), 'openai-chat', kind, clientRequestIdOf(request.headers));
     await this.runner.run(exchange, client, reply, this.logger, async (signal) => {
       const policy = this.policy.current;
       exchange.caller = authenticate(policy, extractApiKey(request.headers, request.query as Record<string, unknown>), request.ip);

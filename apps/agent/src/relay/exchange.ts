@@ -9,6 +9,8 @@ import { Reservation } from './spend-ledger';
 /** What the relay learns about one client request, from auth to the last byte; the usage record is built from it. */
 export interface Exchange {
   requestId: string;
+  /** The client's own id for the request, if it sent one. */
+  clientRequestId: string | null;
   protocol: Protocol;
   /** Usage record endpoint: the client protocol, or embeddings / completions. */
   endpoint: string;
@@ -37,9 +39,18 @@ export interface Exchange {
   delivered: string;
 }
 
-export function newExchange(requestId: string, protocol: Protocol, endpoint: string): Exchange {
+/** A client's own request id (X-Client-Request-Id, else X-Request-Id), when well-formed: kept for correlation, never as the key. */
+export function clientRequestIdOf(headers: Record<string, string | string[] | undefined>): string | null {
+  const value = headers['x-client-request-id'] ?? headers['x-request-id'];
+  return typeof value === 'string' && CLIENT_REQUEST_ID.test(value) ? value : null;
+}
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function newExchange(requestId: string, protocol: Protocol, endpoint: string, clientRequestId: string | null = null): Exchange {
   return {
     requestId,
+    clientRequestId,
     protocol,
     endpoint,
     started: performance.now(),

@@ -14,7 +14,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import { assertModelAllowed, authenticate, extractApiKey } from './client-auth.util';
-import { Exchange, newExchange } from './exchange';
+import { Exchange, clientRequestIdOf, newExchange } from './exchange';
 import { ExchangeRunner } from './exchange-runner.service';
 import { PolicyStore } from './policy-store';
 import { chatWorstCaseMicros } from './relay-quota.util';
@@ -49,7 +49,7 @@ export class RelayService {
 
   async handle(protocol: Protocol, request: FastifyRequest, reply: FastifyReply, route: RouteContext = {}): Promise<void> {
     const client = codecFor(protocol);
-    const exchange = newExchange(String(request.id), protocol, protocol);
+    const exchange = newExchange(String(request.id), protocol, protocol, clientRequestIdOf(request.headers));
     await this.runner.run(exchange, client, reply, this.logger, async (signal) => {
       const policy = this.policy.current;
       exchange.caller = authenticate(policy, extractApiKey(request.headers, request.query as Record<string, unknown>), request.ip);

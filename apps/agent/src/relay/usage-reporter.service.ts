@@ -37,6 +37,7 @@ export class UsageReporter {
     exchange.admission?.release(exchange.usage.inputTokens + exchange.usage.outputTokens);
     const record: UsageRecord = {
       request_id: exchange.requestId,
+      ...(exchange.clientRequestId ? { client_request_id: exchange.clientRequestId } : {}),
       token_id: exchange.caller.token.id,
       user_id: exchange.caller.token.userId,
       group_id: exchange.caller.groupId,

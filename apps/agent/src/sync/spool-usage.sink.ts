@@ -52,7 +52,10 @@ export class SpoolUsageSink extends UsageSink {
     const now = Date.now();
     this.requests.add(now);
     if (usage.status >= 500) this.errors.add(now);
-    if (!this.spool.append({ ...usage, agent_id: this.identity.agent_id, region: this.identity.region })) {
+    // The record is the reporter's own, made for this call: stamped in place rather than copied.
+    usage.agent_id = this.identity.agent_id;
+    usage.region = this.identity.region;
+    if (!this.spool.append(usage)) {
       this.logger.error({ msg: 'usage spool refused a record', requestId: usage.request_id, spool: this.spool.depth() });
     }
   }

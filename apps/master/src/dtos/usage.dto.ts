@@ -8,6 +8,7 @@ export class UsageListQueryDto extends ListQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() token_id?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() channel_id?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) model?: string;
+  @ApiPropertyOptional({ description: "the client's own request id (X-Client-Request-Id / X-Request-Id)" }) @IsOptional() @IsString() @MaxLength(128) client_request_id?: string;
   @ApiPropertyOptional({ description: 'ISO-8601, inclusive' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
   @ApiPropertyOptional({ description: 'ISO-8601, exclusive' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
 }

@@ -48,6 +48,7 @@ export class UsageService {
     if (query.token_id) where.tokenId = query.token_id;
     if (query.channel_id) where.channelId = query.channel_id;
     if (query.model) where.model = query.model;
+    if (query.client_request_id) where.clientRequestId = query.client_request_id;
     if (query.from && query.to) where.createdAt = And(MoreThanOrEqual(new Date(query.from)), LessThan(new Date(query.to)));
     else if (query.from) where.createdAt = MoreThanOrEqual(new Date(query.from));
     else if (query.to) where.createdAt = LessThan(new Date(query.to));
@@ -88,7 +89,7 @@ const EXPORT_MAX_ROWS = 100_000;
 const EXPORT_CHUNK = 5_000;
 
 const USAGE_CSV_COLUMNS = [
-  'created_at', 'request_id', 'user_id', 'token_id', 'group_id', 'channel_id', 'region', 'model', 'upstream_model', 'endpoint', 'status',
+  'created_at', 'request_id', 'client_request_id', 'user_id', 'token_id', 'group_id', 'channel_id', 'region', 'model', 'upstream_model', 'endpoint', 'status',
   'stream', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'cache_write_tokens', 'reasoning_tokens', 'estimated', 'cost_micros',
   'channel_cost_micros', 'latency_ms', 'first_token_ms', 'error_class',
 ];

@@ -45,6 +45,9 @@ export function validateUsage(
 function problem(record: Partial<UsageRecord> | null, agentId: string, now: number): string | null {
   if (!record || typeof record !== 'object') return 'not an object';
   if (typeof record.request_id !== 'string' || !REQUEST_ID.test(record.request_id)) return 'request_id is malformed';
+  if (record.client_request_id !== undefined && record.client_request_id !== null && (typeof record.client_request_id !== 'string' || !REQUEST_ID.test(record.client_request_id))) {
+    return 'client_request_id is malformed';
+  }
   if (record.agent_id !== agentId) return "agent_id is not the sending agent's";
   // An agent's request ids carry its id, so one agent cannot claim (and so void) another's.
   if (!record.request_id.startsWith(`${agentId}.`)) return "request_id is not one of the sending agent's";

@@ -5,10 +5,13 @@ import { bigintTransformer } from './column-transformers';
 @Entity('usage_logs')
 @Index('ix_usage_logs_user_created', ['userId', 'createdAt'])
 @Index('ix_usage_logs_token_created', ['tokenId', 'createdAt'])
+@Index('ix_usage_logs_client_request', ['clientRequestId'])
 export class UsageLogEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
-  /** Up to 128 characters: a client's x-request-id, or a remote agent's `<agent id>.<uuid>`. */
+  /** The gateway's own id of the request (never a client's: a client could make two requests settle as one); a remote agent's is `<agent id>.<uuid>`. */
   @Column({ type: 'varchar', length: 128, unique: true }) requestId: string;
+  /** The client's own id for it (X-Client-Request-Id or X-Request-Id), for correlation only. */
+  @Column({ type: 'varchar', length: 128, nullable: true }) clientRequestId: string | null;
   @Column({ type: 'uuid', nullable: true }) tokenId: string | null;
   @Column({ type: 'uuid', nullable: true }) userId: string | null;
   @Column({ type: 'uuid', nullable: true }) groupId: string | null;
