@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ defaultPort: 8139 });
   const logger = createLogger(config.logLevel);
   const identity = await loadOrEnroll(config, BUILD_VERSION, (line) => process.stderr.write(`${line}\n`));
-  const spool = new UsageSpool({ dir: join(config.dataDir, 'usage-spool'), maxRecords: config.usageSpoolMaxRecords });
+  const spool = new UsageSpool({ dir: join(config.dataDir, 'usage-spool'), maxRecords: config.usageSpoolMaxRecords, maxBytes: config.usageSpoolMaxBytes });
   await spool.open();
   const adapter = new FastifyAdapter({
     loggerInstance: logger,

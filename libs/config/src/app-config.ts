@@ -36,6 +36,7 @@ export class AppConfig {
   readonly syncHeartbeatMs: number;
   readonly changeLogRetention: number;
   readonly usageSpoolMaxRecords: number;
+  readonly usageSpoolMaxBytes: number;
   readonly leaseTtlSeconds: number;
   readonly leaseOffline: 'serve' | 'fail_closed';
   readonly bootstrap: BootstrapConfig;

@@ -70,6 +70,8 @@ export class ConfigFile {
   @IsOptional() @IsIn(['serve', 'fail_closed']) lease_offline?: string;
   /** Agent: most unacknowledged usage records kept in the spool before the relay refuses traffic (503). */
   @IsOptional() @IsInt() @Min(1000) @Max(100_000_000) usage_spool_max_records?: number;
+  /** Agent: most MiB of unacknowledged usage the spool keeps (on disk, and in memory until acknowledged). */
+  @IsOptional() @IsInt() @Min(16) @Max(65_536) usage_spool_max_mb?: number;
   /** Retries, failover, circuit breakers and affinity: defaults for every model and channel. */
   @IsOptional() @ValidateNested() @Type(() => RoutingConfigFile) routing?: RoutingConfigFile;
   /** Declarative state applied idempotently at every start. */
