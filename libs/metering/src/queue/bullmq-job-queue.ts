@@ -70,6 +70,9 @@ export class BullmqJobQueue extends JobQueue {
         removeOnFail: { age: 7 * 24 * 3600 },
       },
     });
+    // Every job a producer waits on (waitUntilFinished) holds one 'closing' listener on the queue until it
+    // finishes; settlement waits on many batches at once (each usage batch is kept until settled).
+    this.queue.setMaxListeners(0);
     this.worker = options.consume === false ? null : new Worker(
       QUEUE_NAME,
       async (job: Job) => {
