@@ -336,3 +336,22 @@ describe('sync hub: enrollment, the agent WebSocket, usage and leases', () => {
     });
   });
 });
+
+describe('sync hub: masters on one database', () => {
+  it("a master whose secret_key cannot open the agents' keys says so at start", async () => {
+    const first = await startTestMaster({ config: { secret_key: 'a'.repeat(64) } });
+    const token = await first.request('POST', '/api/agents/enrollment-tokens', { token: first.adminToken, body: { name: 'key-check' } });
+    const enrolled = await first.request('POST', '/api/agents/enroll', { headers: { authorization: `Bearer ${token.body.token}` }, body: { name: 'key-check-agent' } });
+    expect(enrolled.status).toBe(201);
+    await first.stop();
+    const same = await startTestMaster({ database: first.database, config: { secret_key: 'a'.repeat(64) } });
+    expect(same.logs.some((line) => line.includes("does not open the agents' keys"))).toBe(false);
+    await same.stop();
+    const other = await startTestMaster({ database: first.database, config: { secret_key: 'b'.repeat(64) } });
+    try {
+      expect(other.logs.some((line) => line.includes("does not open the agents' keys"))).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+});

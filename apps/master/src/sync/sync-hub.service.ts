@@ -1,7 +1,7 @@
 import { AppConfig, SecretCipher } from '@aigw/config';
 import { AgentMessage, MasterMessage, SYNC_CLOSE, SYNC_PROTOCOL, SYNC_PROTOCOL_MIN } from '@aigw/contracts';
 import { JobQueue, MAX_SETTLEMENT_BATCH, SettlementDelivery } from '@aigw/metering';
-import { Database } from '@aigw/persistence';
+import { Database, queryRows } from '@aigw/persistence';
 import { Coalesced, PolicyAudience, PolicyDeltaRead, PolicyRead, PolicySnapshotBuilder, SyncDialer, SyncLink, toWireDelta, toWireSnapshot } from '@aigw/sync';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'pg';
@@ -67,7 +67,7 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
     private readonly database: Database,
-    cipher: SecretCipher,
+    private readonly cipher: SecretCipher,
     queue: JobQueue,
     private readonly config: AppConfig,
   ) {
@@ -78,6 +78,7 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
 
   async onApplicationBootstrap(): Promise<void> {
     this.delivery.start();
+    await this.checkSecretKey();
     await this.listen();
     const every = (ms: number, task: () => Promise<unknown>) => {
       const timer = setInterval(() => void task().catch((error: unknown) => this.logger.warn({ msg: 'sync upkeep failed', error: (error as Error).message })), ms);
@@ -362,6 +363,25 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
   private async prune(): Promise<void> {
     this.prunedAt = this.head;
     await this.dataSource.query('DELETE FROM policy_changes WHERE version <= (SELECT max(version) FROM policy_changes) - $1', [this.config.changeLogRetention]);
+  }
+
+  /**
+   * Masters sharing a database must share `secret_key`: one that cannot open
+   * the agents' sealed sync keys says so at start, not with every agent's
+   * first connection.
+   */
+  private async checkSecretKey(): Promise<void> {
+    const [agent] = queryRows<{ id: string; sealed: string }>(
+      await this.dataSource.query(`SELECT id, sync_key_ciphertext AS sealed FROM agents WHERE sync_key_ciphertext IS NOT NULL AND status = 'active' LIMIT 1`),
+    );
+    if (!agent) return;
+    try {
+      this.cipher.open(agent.sealed, `agent:${agent.id}`);
+    } catch {
+      this.logger.error({
+        msg: "this master's secret_key does not open the agents' keys: every master on one database needs the same secret_key (and jwt_secret); agents will not sync here",
+      });
+    }
   }
 
   /** Postgres: LISTEN for changes committed by any master, and for revocations. */
