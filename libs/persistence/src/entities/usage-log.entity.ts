@@ -5,7 +5,7 @@ import { bigintTransformer } from './column-transformers';
 @Entity('usage_logs')
 @Index('ix_usage_logs_user_created', ['userId', 'createdAt'])
 @Index('ix_usage_logs_token_created', ['tokenId', 'createdAt'])
-@Index('ix_usage_logs_client_request', ['clientRequestId'])
+@Index('ix_usage_logs_client_request', ['clientRequestId'], { where: '"client_request_id" IS NOT NULL' })
 export class UsageLogEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
   /** The gateway's own id of the request (never a client's: a client could make two requests settle as one); a remote agent's is `<agent id>.<uuid>`. */
