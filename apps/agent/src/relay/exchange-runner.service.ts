@@ -34,6 +34,7 @@ export class ExchangeRunner {
       if (!reply.raw.writableFinished) abort.abort();
     };
     reply.raw.once('close', onClose);
+    if (exchange.clientRequestId) void reply.header('x-client-request-id', exchange.clientRequestId);
     try {
       await work(abort.signal);
     } catch (error) {

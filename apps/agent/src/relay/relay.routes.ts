@@ -3,7 +3,6 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuxiliaryRelayService } from './auxiliary-relay.service';
-import { clientRequestIdOf } from './exchange';
 import { PolicyStore } from './policy-store';
 import { relayErrorResponse } from './relay-error.util';
 import { RelayService } from './relay.service';
@@ -69,8 +68,6 @@ export class RelayRoutes implements OnModuleInit {
   /** Nothing is served without a policy, by a revoked agent, or when usage could not be metered (a full spool). */
   private gated(handler: Handler): Handler {
     return (request, reply) => {
-      const clientRequestId = clientRequestIdOf(request.headers);
-      if (clientRequestId) void reply.header('x-client-request-id', clientRequestId);
       const reason = this.policy.unavailable ?? this.usage.refusal();
       if (reason === null) return handler(request, reply);
       const answer = relayErrorResponse(request.url, new GatewayError('overloaded', reason, { status: 503 }))!;
