@@ -1,6 +1,7 @@
 export * from './policy-snapshot.builder';
 export * from './snapshot-file';
 export * from './sync-client';
+export * from './sync-options';
 export * from './wire-policy';
 export * from './ws-dialer';
 export * from './usage-spool';

@@ -18,7 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SnapshotFile } from './snapshot-file';
-import { LinkEvents, PolicyTarget, SyncClient, SyncClientOptions } from './sync-client';
+import { SyncClient } from './sync-client';
+import { LinkEvents, PolicyTarget, SyncClientOptions } from './sync-options';
 import { UsageSpool } from './usage-spool';
 
 // ------------------------------------------------------------------ fakes

@@ -1,6 +1,6 @@
 import { SYNC_CLOSE, SYNC_PATH } from '@aigw/contracts';
 import WebSocket, { RawData } from 'ws';
-import { SyncDialer } from './sync-client';
+import { SyncDialer } from './sync-options';
 
 /** Largest frame an agent accepts from the master (a snapshot of a large deployment). */
 export const AGENT_MAX_FRAME_BYTES = 256 * 1024 * 1024;

@@ -1,0 +1,60 @@
+import { SecretCipher } from '@aigw/config';
+import { AgentHeartbeatStats, PolicySnapshot, UsageRecord } from '@aigw/contracts';
+import { SnapshotFile } from './snapshot-file';
+import { UsageSpool } from './usage-spool';
+
+/* What a SyncClient is built from: the link to the master (a WebSocket or the embedded agent's in-process link), the policy target, and its options. */
+
+/** One connection attempt's events. */
+export interface LinkEvents {
+  open(): void;
+  message(text: string): void;
+  /** `code` 4003 (revoked) or an upgrade refused with 401/403 ends the client: it does not reconnect. */
+  close(code: number, reason: string): void;
+}
+
+/** One connection to the master (a WebSocket, or the in-process link of the embedded agent). */
+export interface SyncLink {
+  send(text: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type SyncDialer = (events: LinkEvents) => SyncLink;
+
+/** What the client applies policy to (the agent's PolicyStore). */
+export interface PolicyTarget {
+  replace(snapshot: PolicySnapshot, fresh?: { tokens: ReadonlySet<string>; users: ReadonlySet<string> }): void;
+}
+
+export interface SyncLogger {
+  log(message: unknown): void;
+  warn(message: unknown): void;
+  error(message: unknown): void;
+}
+
+export interface SyncClientOptions {
+  dial: SyncDialer;
+  /** Opens the channel secrets the master sealed for this agent. */
+  cipher: SecretCipher;
+  target: PolicyTarget;
+  build: string;
+  /** Where the last applied snapshot is kept (remote agents); null: memory only (the embedded agent). */
+  store?: SnapshotFile | null;
+  /** The durable usage spool to ship (remote agents); null: usage goes elsewhere. */
+  spool?: UsageSpool | null;
+  /** Settled usage (acknowledged by the master): the agent's spend ledger confirms it. */
+  onSettled?: (records: UsageRecord[]) => void;
+  /** Heartbeat figures besides the spool's. */
+  stats?: () => Omit<AgentHeartbeatStats, 'spool_records' | 'spool_oldest_age_ms'>;
+  logger?: SyncLogger;
+  /** The master revoked this agent (the client has stopped). */
+  onRevoked?: (reason: string) => void;
+  /** Reconnect backoff: full jitter between 0 and min(max, base × 2^attempt). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Usage records per frame, and frames awaiting their acknowledgement at once. */
+  usageBatch?: number;
+  usageWindow?: number;
+  /** How long a written snapshot may lag the applied policy (writes coalesce). */
+  persistDelayMs?: number;
+}
