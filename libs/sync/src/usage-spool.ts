@@ -1,5 +1,6 @@
 import type { UsageRecord } from '@aigw/contracts';
 import { chmod, mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { AckState, Entry, SEGMENT_FILE, decode, describe, errorCode, isRecord, parseAck, parseSegment, positive, segmentName, truncateFile, writeFully } from './usage-spool-format';
 import { join } from 'node:path';
 
 /** Tuning of a {@link UsageSpool}. */
@@ -25,14 +26,6 @@ export interface SpoolBatch<T> {
   records: T[];
 }
 
-/** One unacknowledged record, kept serialized (its segment line, newline included). */
-interface Entry {
-  readonly seq: number;
-  readonly t: number;
-  readonly line: string;
-  readonly bytes: number;
-}
-
 /** One `segment-<first>.jsonl` file; only the active one has an open handle. */
 interface Segment {
   readonly first: number;
@@ -46,26 +39,18 @@ interface Segment {
   linked: boolean;
 }
 
-/** Content of ack.json. */
-interface AckState {
-  ack: number;
-  next: number;
-}
-
 const DEFAULTS = {
   maxRecords: 1_000_000,
   maxBytes: 256 * 1024 * 1024,
   segmentBytes: 8 * 1024 * 1024,
   flushDelayMs: 10,
 };
-const SEGMENT_FILE = /^segment-(\d{16})\.jsonl$/;
 const ACK_FILE = 'ack.json';
 const ACK_TEMP = 'ack.json.tmp';
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
 /** Errors of a directory fsync that mean "not supported here" (Windows, some filesystems). */
 const DIR_SYNC_UNSUPPORTED = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'ENOTSUP', 'EBADF']);
-const LINE_FEED = 0x0a;
 const noop = () => undefined;
 
 /**
@@ -548,111 +533,4 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord> {
       this.head = 0;
     }
   }
-}
-
-// -------------------------------------------------------------- file format
-
-function segmentName(first: number): string {
-  return `segment-${String(first).padStart(16, '0')}.jsonl`;
-}
-
-interface ParsedSegment {
-  /** Records to restore: seq above the ack and above every earlier seq. */
-  entries: Entry[];
-  /** Highest valid seq in the file (acknowledged ones included). */
-  last: number | null;
-  /** Bytes up to the end of the last complete line. */
-  validBytes: number;
-  totalBytes: number;
-}
-
-/** Reads complete lines; an unterminated tail is torn, unparsable lines are skipped. */
-function parseSegment(data: Buffer, highestBefore: number, ack: number): ParsedSegment {
-  const entries: Entry[] = [];
-  let highest = highestBefore;
-  let last: number | null = null;
-  let position = 0;
-  for (let end = data.indexOf(LINE_FEED, position); end >= 0; end = data.indexOf(LINE_FEED, position)) {
-    const entry = parseLine(data.toString('utf8', position, end + 1), end + 1 - position);
-    position = end + 1;
-    if (!entry || entry.seq <= highest) continue;
-    highest = last = entry.seq;
-    if (entry.seq > ack) entries.push(entry);
-  }
-  return { entries, last, validBytes: position, totalBytes: data.length };
-}
-
-function parseLine(line: string, bytes: number): Entry | null {
-  try {
-    const parsed: unknown = JSON.parse(line);
-    if (!isRecord(parsed)) return null;
-    const { s, t, r } = parsed as { s?: unknown; t?: unknown; r?: unknown };
-    if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 1) return null;
-    if (typeof t !== 'number' || !Number.isFinite(t)) return null;
-    if (!isRecord(r) || typeof r.request_id !== 'string') return null;
-    return { seq: s, t, line, bytes };
-  } catch {
-    return null;
-  }
-}
-
-function parseAck(text: string): AckState | null {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (!isRecord(parsed)) return null;
-    const { ack, next } = parsed as { ack?: unknown; next?: unknown };
-    if (!isSequence(ack) || !isSequence(next)) return null;
-    return { ack, next };
-  } catch {
-    return null;
-  }
-}
-
-function decode<T>(entry: Entry): T {
-  return (JSON.parse(entry.line) as { r: T }).r;
-}
-
-async function writeFully(handle: FileHandle, data: Buffer, position: number): Promise<void> {
-  let offset = 0;
-  while (offset < data.length) {
-    const { bytesWritten } = await handle.write(data, offset, data.length - offset, position + offset);
-    if (bytesWritten <= 0) throw new Error('usage spool: short write');
-    offset += bytesWritten;
-  }
-}
-
-async function truncateFile(path: string, size: number, fsync: boolean): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    await handle.truncate(size);
-    if (fsync) await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-}
-
-// ------------------------------------------------------------------- values
-
-function positive(value: number | undefined, fallback: number): number {
-  return value !== undefined && value > 0 ? value : fallback;
-}
-
-function isSequence(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function errorCode(error: unknown): string | undefined {
-  const code = isRecord(error) ? error.code : undefined;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/** Code and message of a disk error (paths only, never record contents). */
-function describe(error: unknown): string {
-  const code = errorCode(error);
-  const message = error instanceof Error ? error.message : String(error);
-  return code && !message.startsWith(code) ? `${code}: ${message}` : message;
 }
