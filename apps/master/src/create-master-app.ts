@@ -1,4 +1,5 @@
 import { AppConfig } from '@aigw/config';
+import { REQUEST_ID_PATTERN } from '@aigw/contracts';
 import { MIGRATIONS } from '@aigw/migrations';
 import { Database } from '@aigw/persistence';
 import { PinoNestLogger, createLogger } from '@aigw/telemetry';
@@ -43,7 +44,6 @@ export interface MasterAppOptions {
   settleInProcess?: boolean;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Builds and starts the master: opens the database and migrates it, wires
@@ -61,7 +61,7 @@ export async function createMasterApp(config: AppConfig, options: MasterAppOptio
       genReqId: (request: IncomingMessage) => {
         const incoming = request.headers['x-request-id'];
         if (request.url?.startsWith('/v1')) return randomUUID();
-        return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
       },
       bodyLimit: 1024 * 1024,
       trustProxy: false,

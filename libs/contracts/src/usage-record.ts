@@ -1,3 +1,6 @@
+/** A request id as the gateway takes it from a client or an agent: 1-128 of letters, digits, . _ : - */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
 /** One attempt of a request at one channel. */
 export interface UsageAttempt {
   channel_id: string;

@@ -7,3 +7,4 @@ export * from './ws-dialer';
 export * from './usage-spool';
 export * from './build-version';
 export * from './coalesced';
+export * from './atomic-file';

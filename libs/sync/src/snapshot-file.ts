@@ -1,7 +1,7 @@
 import { WireSnapshot } from '@aigw/contracts';
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-file';
 
 /**
  * The agent's last applied policy on disk, as it came over the wire (channel
@@ -33,22 +33,8 @@ export class SnapshotFile {
     }
   }
 
-  async write(snapshot: WireSnapshot): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const temporary = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
-    const handle = await open(temporary, 'w', 0o600);
-    try {
-      await handle.writeFile(JSON.stringify({ format: 1, snapshot }));
-      await handle.sync();
-    } catch (error) {
-      await handle.close();
-      await unlink(temporary).catch(() => undefined);
-      throw error;
-    }
-    await handle.close();
-    await rename(temporary, this.path);
-    const directory = await open(dirname(this.path), 'r').catch(() => null);
-    await directory?.sync().catch(() => undefined);
-    await directory?.close();
+  write(snapshot: WireSnapshot): Promise<void> {
+    return writeFileAtomic(this.path, JSON.stringify({ format: 1, snapshot }));
   }
+
 }

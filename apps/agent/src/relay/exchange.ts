@@ -1,4 +1,4 @@
-import { UsageAttempt } from '@aigw/contracts';
+import { REQUEST_ID_PATTERN, UsageAttempt } from '@aigw/contracts';
 import { ChatRequest, EMPTY_USAGE, Protocol, Usage } from '@aigw/providers';
 import { Candidate } from '@aigw/routing';
 import { performance } from 'node:perf_hooks';
@@ -42,10 +42,8 @@ export interface Exchange {
 /** A client's own request id (X-Client-Request-Id, else X-Request-Id), when well-formed: kept for correlation, never as the key. */
 export function clientRequestIdOf(headers: Record<string, string | string[] | undefined>): string | null {
   const value = headers['x-client-request-id'] ?? headers['x-request-id'];
-  return typeof value === 'string' && CLIENT_REQUEST_ID.test(value) ? value : null;
+  return typeof value === 'string' && REQUEST_ID_PATTERN.test(value) ? value : null;
 }
-
-const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function newExchange(requestId: string, protocol: Protocol, endpoint: string, clientRequestId: string | null = null): Exchange {
   return {

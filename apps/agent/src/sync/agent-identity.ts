@@ -1,6 +1,7 @@
 import { AppConfig, ConfigError } from '@aigw/config';
 import { ENROLL_PATH, EnrollmentResult } from '@aigw/contracts';
-import { chmod, mkdir, open, readFile, rename } from 'node:fs/promises';
+import { writeFileAtomic } from '@aigw/sync';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,16 +21,8 @@ export async function readIdentity(dataDir: string): Promise<AgentIdentity | nul
   }
 }
 
-async function writeIdentity(dataDir: string, identity: AgentIdentity): Promise<void> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const path = join(dataDir, IDENTITY_FILE);
-  const temporary = `${path}.tmp`;
-  const handle = await open(temporary, 'w', 0o600);
-  await handle.writeFile(`${JSON.stringify(identity, null, 2)}\n`);
-  await handle.sync();
-  await handle.close();
-  await rename(temporary, path);
-  await chmod(path, 0o600);
+function writeIdentity(dataDir: string, identity: AgentIdentity): Promise<void> {
+  return writeFileAtomic(join(dataDir, IDENTITY_FILE), `${JSON.stringify(identity, null, 2)}\n`);
 }
 
 export class EnrollmentRefused extends Error {

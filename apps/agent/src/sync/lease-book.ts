@@ -1,9 +1,7 @@
-import { SyncClient } from '@aigw/sync';
+import { SyncClient, writeFileAtomic } from '@aigw/sync';
 import { GatewayError } from '@aigw/providers';
 import { Logger } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Caller, LeaseHold, QuotaLeases } from '../relay';
@@ -236,13 +234,8 @@ export class LeaseBook extends QuotaLeases {
 
   private async persist(): Promise<void> {
     const held = Object.fromEntries([...this.leases].filter(([, lease]) => lease.remaining > 0).map(([subject, lease]) => [subject, lease.remaining]));
-    const temporary = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      const handle = await open(temporary, 'w', 0o600);
-      await handle.writeFile(JSON.stringify(held));
-      await handle.sync();
-      await handle.close();
-      await rename(temporary, this.path);
+      await writeFileAtomic(this.path, JSON.stringify(held));
     } catch (error) {
       this.logger.warn({ msg: 'could not write the quota leases', error: (error as Error).message });
     }

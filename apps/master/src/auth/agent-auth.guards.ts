@@ -6,8 +6,9 @@ import { AgentPrincipal, AgentsService } from '../services/agents.service';
 
 export type AgentRequest = FastifyRequest & { agent?: AgentPrincipal; enrollmentToken?: string };
 
-function bearer(request: FastifyRequest): string | null {
-  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+/** The secret of an `Authorization: Bearer <secret>` header (HTTP routes and the sync upgrade alike). */
+export function bearer(headers: { authorization?: string }): string | null {
+  const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
   return match ? match[1] : null;
 }
 
@@ -18,7 +19,7 @@ export class EnrollmentTokenGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AgentRequest>();
-    const token = bearer(request);
+    const token = bearer(request.headers);
     if (!token || !(await this.agents.enrollmentTokenUsable(token))) {
       throw new ApiException(ApiErrorCode.Unauthenticated, 'the enrollment token is unknown, expired, revoked or used up');
     }
@@ -34,7 +35,7 @@ export class AgentCredentialGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AgentRequest>();
-    const agent = await this.agents.authenticate(bearer(request));
+    const agent = await this.agents.authenticate(bearer(request.headers));
     if (!agent) throw new ApiException(ApiErrorCode.Unauthenticated, 'unknown agent credential');
     request.agent = agent;
     return true;

@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { IncomingMessage } from 'node:http';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
+import { bearer } from '../auth/agent-auth.guards';
 import { AgentPrincipal, AgentsService } from '../services/agents.service';
 import { SyncHub } from './sync-hub.service';
 
@@ -29,8 +30,7 @@ export class SyncGateway implements OnGatewayInit<WebSocketServer>, OnGatewayCon
 
   afterInit(server: WebSocketServer): void {
     server.options.verifyClient = (info: { req: IncomingMessage }, done: VerifyDone) => {
-      const match = /^Bearer\s+(\S+)$/i.exec(info.req.headers.authorization ?? '');
-      this.agents.authenticate(match ? match[1] : null).then(
+      this.agents.authenticate(bearer(info.req.headers)).then(
         (agent) => {
           if (!agent) return done(false, 401, 'unknown agent credential');
           if (agent.status !== 'active') return done(false, 403, 'agent revoked');

@@ -1,7 +1,6 @@
-import { UsageRecord } from '@aigw/contracts';
+import { REQUEST_ID_PATTERN as REQUEST_ID, UsageRecord } from '@aigw/contracts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_TOKENS = 2_147_483_647;
 /** $1,000,000 in micro-units: more for one request is not a real charge. */
 const MAX_COST_MICROS = 1_000_000_000_000;
