@@ -78,16 +78,35 @@
 //   BENCH_DATABASE_URL / BENCH_REDIS_URL (loopback only; default
 //   postgres://postgres:postgres@127.0.0.1:5432/postgres and redis://127.0.0.1:6379, probed).
 
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort, gitCommit, intFromEnv, memoryOf, percentile, sleep, tail } from './lib.mjs';
+import {
+  cleanEnv,
+  clockTicks,
+  createBenchDatabase,
+  freePort,
+  gitCommit,
+  intFromEnv,
+  loopbackUrl,
+  machineCpu,
+  memoryOf,
+  openRedis,
+  percentile,
+  procCpu,
+  processSnapshot,
+  readJson,
+  signalGroup,
+  sleep,
+  stopChild,
+  tail,
+  tcpReachable,
+} from './lib.mjs';
 
 const HOST = '127.0.0.1';
 const selfPath = fileURLToPath(import.meta.url);
@@ -2003,148 +2022,12 @@ function commandLine() {
   return [...knobs, viaNpm ? 'npm run bench' : 'npm run build && node_modules/.bin/node bench/relay.mjs'].join(' ');
 }
 
-function clockTicks() {
-  try {
-    const value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5_000 }).trim());
-    return Number.isInteger(value) && value > 0 ? value : 100;
-  } catch {
-    return 100;
-  }
-}
 
-/** The environment without the developer's gateway settings. */
-function cleanEnv() {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(AIGW_|DATABASE_URL$|REDIS_URL$|PORT$|HOST$|NODE_OPTIONS$)/.test(key)));
-}
 
-function tcpReachable(url) {
-  return new Promise((done) => {
-    const socket = net.connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || (url.protocol.startsWith('postgres') ? 5432 : 6379) });
-    const finish = (ok) => {
-      socket.destroy();
-      done(ok);
-    };
-    socket.setTimeout(1_000, () => finish(false));
-    socket.once('connect', () => finish(true));
-    socket.once('error', () => finish(false));
-  });
-}
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-function loopbackUrl(raw, name) {
-  const url = new URL(raw);
-  if (!LOOPBACK.has(url.hostname)) throw new Error(`${name}: only loopback hosts are allowed (got ${url.hostname})`);
-  return url;
-}
 
-async function createBenchDatabase(adminUrl) {
-  const { default: pg } = await import('pg');
-  const name = `aigw_relay_bench_${randomBytes(6).toString('hex')}`;
-  const run = async (connectionString, sql) => {
-    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000 });
-    await client.connect();
-    try {
-      return await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  const version = (await run(adminUrl.href, 'SHOW server_version')).rows[0].server_version.split(' ')[0];
-  await run(adminUrl.href, `CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl.href);
-  url.pathname = `/${name}`;
-  // One idle session for the counts, opened on first use (the tables exist once the gateway migrated).
-  let session = null;
-  const query = async (sql, params) => {
-    if (!session) {
-      session = new pg.Client({ connectionString: url.href, connectionTimeoutMillis: 5_000, statement_timeout: 10_000 });
-      await session.connect();
-    }
-    return (await session.query(sql, params)).rows[0];
-  };
-  return {
-    name,
-    url: url.href,
-    serverVersion: version,
-    usageRows: async () => (await query('SELECT count(*)::int AS n FROM usage_logs')).n,
-    /** A remote agent's settled usage: rows, rows with a 2xx status, their cost (micro-USD). */
-    agentUsage: async (agentId) => {
-      const row = await query(
-        "SELECT count(*)::int AS rows, (count(*) FILTER (WHERE status BETWEEN 200 AND 299))::int AS ok_rows, COALESCE(sum(cost_micros), 0)::float8 AS cost FROM usage_logs WHERE agent_id = $1",
-        [agentId],
-      );
-      return { rows: row.rows, okRows: row.ok_rows, cost: row.cost };
-    },
-    counts: async () => {
-      try {
-        return await query("SELECT (SELECT count(*) FROM usage_logs)::int AS rows, (SELECT count(*) FROM balance_ledger WHERE kind = 'charge')::int AS charged");
-      } catch {
-        return null;
-      }
-    },
-    drop: async () => {
-      await session?.end().catch(() => undefined);
-      await run(adminUrl.href, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
-}
 
-/** A Redis connection for the bench: server version, BullMQ wait-list length per prefix, and cleanup of every `prefix*` key. */
-async function openRedis(url, prefix) {
-  const { default: IORedis } = await import('ioredis');
-  const redis = new IORedis(url.href, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3_000 });
-  redis.on('error', () => undefined);
-  await redis.connect();
-  const info = await redis.info('server');
-  return {
-    prefix,
-    version: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
-    /** Jobs waiting in the gateway's BullMQ queue ("jobs") under this key prefix. */
-    waiting: async (keyPrefix) => {
-      try {
-        return await redis.llen(`${keyPrefix}:jobs:wait`);
-      } catch {
-        return null;
-      }
-    },
-    close: async () => {
-      try {
-        let cursor = '0';
-        for (let round = 0; round < 100_000; round += 1) {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-          if (keys.length) await redis.unlink(...keys);
-          cursor = next;
-          if (cursor === '0') break;
-        }
-      } finally {
-        redis.disconnect();
-      }
-    },
-  };
-}
-
-/** utime+stime ticks and name of every process, from /proc (pid -> { comm, ticks }). */
-function processSnapshot() {
-  const snapshot = new Map();
-  let entries = [];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return snapshot;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      snapshot.set(Number(entry), { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]), pgrp: Number(fields[2]) });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return snapshot;
-}
 
 /**
  * CPU ticks between two snapshots: the loopback backing services (every postgres and
@@ -2166,35 +2049,8 @@ function cpuElsewhere(before, after, own, backendGroup = null) {
   return { backend, others };
 }
 
-function readJson(file) {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    return null;
-  }
-}
 
-/** A signal to every process of a process group; false when there is none (any more). */
-function signalGroup(pgid, signal) {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-/** SIGTERM, SIGKILL after 10 s. */
-async function stopChild(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGTERM');
-  const graceful = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
-  if (!graceful) {
-    child.kill('SIGKILL');
-    await Promise.race([exited, sleep(5_000)]);
-  }
-}
 
 function httpRequest(agent, port, method, path, { headers = {}, body } = {}) {
   return new Promise((done, fail) => {
@@ -2214,29 +2070,7 @@ function httpRequest(agent, port, method, path, { headers = {}, body } = {}) {
   });
 }
 
-/** utime + stime of a process in clock ticks, or null. */
-function procCpu(pid) {
-  if (!pid) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return null;
-  }
-}
 
-/** Whole-machine busy and total jiffies from /proc/stat. */
-function machineCpu() {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
-    const values = line.trim().split(/\s+/).slice(1, 9).map(Number);
-    const total = values.reduce((a, b) => a + b, 0);
-    return { busy: total - values[3] - values[4], total };
-  } catch {
-    return { busy: 0, total: 1 };
-  }
-}
 
 function fmtInt(value) {
   return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
