@@ -1,5 +1,5 @@
 import { AppConfig, ConfigModule } from '@aigw/config';
-import { UsageSpool } from '@aigw/sync';
+import { AgentUsageSpool } from '@aigw/sync';
 import { Controller, DynamicModule, Get, Module } from '@nestjs/common';
 import { QuotaLeases, RelayModule } from './relay';
 import { LeaseBook } from './sync/lease-book';
@@ -24,7 +24,7 @@ export class AgentHealthController {
  */
 @Module({})
 export class AgentModule {
-  static forRoot(config: AppConfig, identity: AgentIdentity, spool: UsageSpool): DynamicModule {
+  static forRoot(config: AppConfig, identity: AgentIdentity, spool: AgentUsageSpool): DynamicModule {
     const leases = new LeaseBook({ dataDir: config.dataDir, offline: config.leaseOffline });
     const shared = [
       { provide: AGENT_IDENTITY, useValue: identity },

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@aigw/config';
+import { UsageCharge, UsageRecord, usageCharge } from '@aigw/contracts';
 import { BUILD_VERSION, UsageSpool } from '@aigw/sync';
 import { PinoNestLogger, createLogger } from '@aigw/telemetry';
 import { NestFactory } from '@nestjs/core';
@@ -19,7 +20,12 @@ async function main(): Promise<void> {
   const config = loadConfig({ defaultPort: 8139 });
   const logger = createLogger(config.logLevel);
   const identity = await loadOrEnroll(config, BUILD_VERSION, (line) => process.stderr.write(`${line}\n`));
-  const spool = new UsageSpool({ dir: join(config.dataDir, 'usage-spool'), maxRecords: config.usageSpoolMaxRecords, maxBytes: config.usageSpoolMaxBytes });
+  const spool = new UsageSpool<UsageRecord, UsageCharge>({
+    dir: join(config.dataDir, 'usage-spool'),
+    maxRecords: config.usageSpoolMaxRecords,
+    maxBytes: config.usageSpoolMaxBytes,
+    summarize: usageCharge,
+  });
   await spool.open();
   const adapter = new FastifyAdapter({
     loggerInstance: logger,

@@ -44,3 +44,15 @@ export interface UsageRecord {
   /** ISO-8601; when the request finished. */
   created_at: string;
 }
+
+/** What an agent keeps in memory of a usage record it ships: its charge, confirmed once the master settled it. */
+export interface UsageCharge {
+  request_id: string;
+  token_id: string | null;
+  user_id: string | null;
+  cost_micros: number;
+}
+
+export function usageCharge(record: UsageRecord): UsageCharge {
+  return { request_id: record.request_id, token_id: record.token_id, user_id: record.user_id, cost_micros: record.cost_micros };
+}

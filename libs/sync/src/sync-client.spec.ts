@@ -8,6 +8,7 @@ import {
   SYNC_CLOSE,
   SYNC_PROTOCOL,
   UsageRecord,
+  usageCharge,
   WireChannel,
   WireDelta,
   WireSnapshot,
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SnapshotFile } from './snapshot-file';
 import { SyncClient } from './sync-client';
-import { LinkEvents, PolicyTarget, SyncClientOptions } from './sync-options';
+import { AgentUsageSpool, LinkEvents, PolicyTarget, SyncClientOptions } from './sync-options';
 import { UsageSpool } from './usage-spool';
 
 // ------------------------------------------------------------------ fakes
@@ -192,7 +193,7 @@ describe('SyncClient', () => {
   };
 
   /** A started client whose first connection is open (hello sent), optionally welcomed. */
-  const connected = async (options: Partial<SyncClientOptions> = {}, welcome = true) => {
+  const connectedClient = async (options: Partial<SyncClientOptions> = {}, welcome = true) => {
     const client = createClient(options);
     await client.start();
     const link = dialer.last;
@@ -200,6 +201,8 @@ describe('SyncClient', () => {
     if (welcome) link.welcome();
     return { client, link };
   };
+
+  const connected = connectedClient;
 
   /** A connected client with baseSnapshot() applied. */
   const synced = async (options: Partial<SyncClientOptions> = {}) => {
@@ -614,13 +617,15 @@ describe('SyncClient', () => {
   });
 
   describe('usage', () => {
-    let spool: UsageSpool;
+    let spool: AgentUsageSpool;
 
     const openSpool = async () => {
-      spool = new UsageSpool({ dir: join(await tempDir(), 'spool'), fsync: false });
+      spool = new UsageSpool({ dir: join(await tempDir(), 'spool'), fsync: false, summarize: usageCharge });
       await spool.open();
       return spool;
     };
+    /** Frames go out as soon as records are durable (the linger has its own tests). */
+    const connected = (options: Partial<SyncClientOptions> = {}, welcome = true) => connectedClient({ usageLingerMs: 0, ...options }, welcome);
 
     afterEach(async () => {
       await spool?.close().catch(() => undefined);
@@ -664,12 +669,12 @@ describe('SyncClient', () => {
       link.deliver({ type: 'usage_ack', last: 3, outcome: 'settled', refused: [{ request_id: usage(2).request_id, reason: 'forged' }] });
 
       expect(onSettled).toHaveBeenCalledTimes(1);
-      expect(onSettled).toHaveBeenCalledWith([usage(1), usage(3)]);
+      expect(onSettled).toHaveBeenCalledWith([usageCharge(usage(1)), usageCharge(usage(3))]);
       expect(spool.depth().records).toBe(1);
 
       link.deliver({ type: 'usage_ack', last: 4, outcome: 'settled', refused: [] });
       expect(onSettled).toHaveBeenCalledTimes(2);
-      expect(onSettled).toHaveBeenLastCalledWith([usage(4)]);
+      expect(onSettled).toHaveBeenLastCalledWith([usageCharge(usage(4))]);
       expect(spool.depth().records).toBe(0);
     });
 
@@ -724,7 +729,7 @@ describe('SyncClient', () => {
       expect(second.sentOf('usage')).toEqual([{ type: 'usage', first: 2, last: 2, records: [usage(2)] }]);
 
       second.deliver({ type: 'usage_ack', last: 2, outcome: 'settled', refused: [] });
-      expect(onSettled).toHaveBeenCalledWith([usage(2)]);
+      expect(onSettled).toHaveBeenCalledWith([usageCharge(usage(2))]);
       expect(spool.depth().records).toBe(0);
     });
 
@@ -740,6 +745,41 @@ describe('SyncClient', () => {
       second.open();
       second.welcome();
       expect(second.sentOf('usage')).toEqual([{ type: 'usage', first: 1, last: 3, records: [usage(1), usage(2), usage(3)] }]);
+    });
+
+    it('holds a part-filled frame until its oldest record has waited usageLingerMs, a full one not at all', async () => {
+      await openSpool();
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      const { link } = await connected({ spool, usageBatch: 3, usageLingerMs: 200 });
+      spool.append(usage(1));
+      spool.append(usage(2));
+      await spool.flush();
+      expect(link.sentOf('usage')).toEqual([]);
+      await vi.advanceTimersByTimeAsync(150);
+      spool.append(usage(3));
+      spool.append(usage(4));
+      await spool.flush();
+      // Three records fill a frame: it goes at once; the fourth waits its own linger.
+      expect(link.sentOf('usage').map((frame) => [frame.first, frame.last])).toEqual([[1, 3]]);
+      await vi.advanceTimersByTimeAsync(199);
+      expect(link.sentOf('usage')).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(link.sentOf('usage').map((frame) => [frame.first, frame.last])).toEqual([
+        [1, 3],
+        [4, 4],
+      ]);
+    });
+
+    it('a record that waited longer than usageLingerMs while the master was away goes as soon as it is welcomed', async () => {
+      await openSpool();
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      const { link } = await connected({ spool, usageLingerMs: 200 }, false);
+      spool.append(usage(1));
+      await spool.flush();
+      await vi.advanceTimersByTimeAsync(500);
+      expect(link.sentOf('usage')).toEqual([]);
+      link.welcome();
+      expect(link.sentOf('usage')).toEqual([{ type: 'usage', first: 1, last: 1, records: [usage(1)] }]);
     });
   });
 

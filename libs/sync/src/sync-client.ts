@@ -6,7 +6,7 @@ import {
   PolicySnapshot,
   SYNC_CLOSE,
   SYNC_PROTOCOL,
-  UsageRecord,
+  UsageCharge,
   WireChannel,
   WireDelta,
   WireSnapshot,
@@ -15,6 +15,10 @@ import { SyncClientOptions, SyncLink, SyncLogger } from './sync-options';
 import { mergeWireSnapshot, openChannel } from './wire-policy';
 
 type ClientState = 'idle' | 'connecting' | 'open' | 'stopped' | 'revoked';
+
+const DEFAULT_USAGE_BATCH = 1000;
+const DEFAULT_USAGE_WINDOW = 4;
+const DEFAULT_USAGE_LINGER_MS = 200;
 
 const NOOP_LOGGER: SyncLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -34,14 +38,15 @@ export class SyncClient {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private persistTimer: NodeJS.Timeout | null = null;
+  private pumpTimer: NodeJS.Timeout | null = null;
   private persisting: Promise<void> = Promise.resolve();
   private lastHeard = 0;
   private heartbeatMs = 10_000;
   private welcomed = false;
   /** The first update after a (re)connection is logged: how the agent caught up. */
   private caughtUp = false;
-  /** Usage frames sent and not yet acknowledged, oldest first. */
-  private unacked: Array<{ last: number; records: UsageRecord[] }> = [];
+  /** Usage frames sent and not yet acknowledged, oldest first, with the charges they carry. */
+  private unacked: Array<{ last: number; charges: UsageCharge[] }> = [];
   private readonly logger: SyncLogger;
   private readyResolve!: () => void;
   private readonly readyPromise = new Promise<void>((resolve) => (this.readyResolve = resolve));
@@ -349,22 +354,35 @@ export class SyncClient {
     return { ...base, spool_records: depth?.records ?? 0, spool_oldest_age_ms: depth?.oldestAgeMs ?? null };
   }
 
-  /** Sends durable usage while fewer than `usageWindow` frames await acknowledgement. */
+  /**
+   * Sends durable usage while fewer than `usageWindow` frames await
+   * acknowledgement: a full frame at once, a smaller one when its oldest
+   * record has waited `usageLingerMs`.
+   */
   private pumpUsage(): void {
     const spool = this.options.spool;
     if (!spool || !this.connected) return;
-    const window = this.options.usageWindow ?? 4;
+    const window = this.options.usageWindow ?? DEFAULT_USAGE_WINDOW;
+    const size = this.options.usageBatch ?? DEFAULT_USAGE_BATCH;
+    const linger = this.options.usageLingerMs ?? DEFAULT_USAGE_LINGER_MS;
     while (this.unacked.length < window) {
-      const batch = spool.nextBatch(this.options.usageBatch ?? 500);
-      if (!batch) return;
-      this.unacked.push({ last: batch.last, records: batch.records });
-      this.send({ type: 'usage', first: batch.first, last: batch.last, records: batch.records });
+      const waiting = spool.sendable();
+      if (waiting.records === 0) return;
+      if (waiting.records < size && waiting.oldestAgeMs < linger) {
+        this.pumpLater(linger - waiting.oldestAgeMs);
+        return;
+      }
+      const frame = spool.nextFrame(size);
+      if (!frame) return;
+      this.unacked.push({ last: frame.last, charges: frame.summaries });
+      // The records go as they were spooled: no parse and second stringify of each.
+      this.sendText(`{"type":"usage","first":${frame.first},"last":${frame.last},"records":[${frame.json.join(',')}]}`);
     }
   }
 
   private usageAcknowledged(last: number, outcome: 'settled' | 'failed', refused: Array<{ request_id: string; reason: string }>): void {
-    const done: UsageRecord[] = [];
-    while (this.unacked.length > 0 && this.unacked[0].last <= last) done.push(...this.unacked.shift()!.records);
+    const done: UsageCharge[] = [];
+    while (this.unacked.length > 0 && this.unacked[0].last <= last) for (const charge of this.unacked.shift()!.charges) done.push(charge);
     if (refused.length > 0) this.logger.error({ msg: 'the master refused usage records', count: refused.length, first: refused[0] });
     const spool = this.options.spool;
     if (spool) {
@@ -375,23 +393,37 @@ export class SyncClient {
     }
     if (outcome === 'settled' && done.length > 0) {
       const rejected = new Set(refused.map((entry) => entry.request_id));
-      this.options.onSettled?.(rejected.size === 0 ? done : done.filter((record) => !rejected.has(record.request_id)));
+      this.options.onSettled?.(rejected.size === 0 ? done : done.filter((charge) => !rejected.has(charge.request_id)));
     }
   }
 
   private send(message: AgentMessage): void {
+    this.sendText(JSON.stringify(message));
+  }
+
+  private sendText(text: string): void {
     if (!this.link || this.state !== 'open') return;
     try {
-      this.link.send(JSON.stringify(message));
+      this.link.send(text);
     } catch (error) {
       this.logger.warn({ msg: 'could not send to the master', error: (error as Error).message });
     }
   }
 
+  private pumpLater(delayMs: number): void {
+    if (this.pumpTimer) return;
+    this.pumpTimer = setTimeout(() => {
+      this.pumpTimer = null;
+      this.pumpUsage();
+    }, Math.max(1, Math.ceil(delayMs)));
+  }
+
   private clearTimers(): void {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
     this.reconnectTimer = null;
     this.heartbeatTimer = null;
+    this.pumpTimer = null;
   }
 }

@@ -1,5 +1,5 @@
 import { SecretCipher } from '@aigw/config';
-import { AgentHeartbeatStats, PolicySnapshot, UsageRecord } from '@aigw/contracts';
+import { AgentHeartbeatStats, PolicySnapshot, UsageCharge, UsageRecord } from '@aigw/contracts';
 import { SnapshotFile } from './snapshot-file';
 import { UsageSpool } from './usage-spool';
 
@@ -21,6 +21,9 @@ export interface SyncLink {
 
 export type SyncDialer = (events: LinkEvents) => SyncLink;
 
+/** A remote agent's spool: usage records, each with its charge kept in memory. */
+export type AgentUsageSpool = UsageSpool<UsageRecord, UsageCharge>;
+
 /** What the client applies policy to (the agent's PolicyStore). */
 export interface PolicyTarget {
   replace(snapshot: PolicySnapshot, fresh?: { tokens: ReadonlySet<string>; users: ReadonlySet<string> }): void;
@@ -40,10 +43,10 @@ export interface SyncClientOptions {
   build: string;
   /** Where the last applied snapshot is kept (remote agents); null: memory only (the embedded agent). */
   store?: SnapshotFile | null;
-  /** The durable usage spool to ship (remote agents); null: usage goes elsewhere. */
-  spool?: UsageSpool | null;
-  /** Settled usage (acknowledged by the master): the agent's spend ledger confirms it. */
-  onSettled?: (records: UsageRecord[]) => void;
+  /** The durable usage spool to ship (remote agents), keeping each record's charge; null: usage goes elsewhere. */
+  spool?: AgentUsageSpool | null;
+  /** The charges of settled usage (acknowledged by the master): the agent's spend ledger confirms them. */
+  onSettled?: (charges: UsageCharge[]) => void;
   /** Heartbeat figures besides the spool's. */
   stats?: () => Omit<AgentHeartbeatStats, 'spool_records' | 'spool_oldest_age_ms'>;
   logger?: SyncLogger;
@@ -52,9 +55,15 @@ export interface SyncClientOptions {
   /** Reconnect backoff: full jitter between 0 and min(max, base × 2^attempt). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
-  /** Usage records per frame, and frames awaiting their acknowledgement at once. */
+  /** Usage records per frame (default 1000), and frames awaiting their acknowledgement at once (default 4). */
   usageBatch?: number;
   usageWindow?: number;
+  /**
+   * A frame smaller than `usageBatch` is sent once its oldest record has waited
+   * this long (default 200 ms): under load frames fill up, so the master settles
+   * a few large batches a second rather than one per spool commit.
+   */
+  usageLingerMs?: number;
   /** How long a written snapshot may lag the applied policy (writes coalesce). */
   persistDelayMs?: number;
 }

@@ -9,12 +9,26 @@ import { open, type FileHandle } from 'node:fs/promises';
 export const SEGMENT_FILE = /^segment-(\d{16})\.jsonl$/;
 const LINE_FEED = 0x0a;
 
-export /** One unacknowledged record, kept serialized (its segment line, newline included). */
-interface Entry {
+export /** One unacknowledged record, kept serialized: its own JSON (the segment line is built around it when written). */
+interface Entry<S = unknown> {
   readonly seq: number;
   readonly t: number;
-  readonly line: string;
+  /** The record's JSON text. */
+  readonly json: string;
+  /** UTF-8 bytes of the record's segment line, newline included. */
   readonly bytes: number;
+  /** What the spool's `summarize` kept of the record (memory only). */
+  readonly summary?: S;
+}
+
+/** What comes before a record's JSON on its segment line (after it: `}\n`). */
+export function linePrefix(seq: number, t: number): string {
+  return `{"s":${seq},"t":${t},"r":`;
+}
+
+/** UTF-8 bytes of the segment line of a record (its JSON, the prefix and `}\n`; the prefix is ASCII). */
+export function lineBytes(seq: number, t: number, json: string): number {
+  return linePrefix(seq, t).length + Buffer.byteLength(json) + 2;
 }
 
 export /** Content of ack.json. */
@@ -29,9 +43,9 @@ export function segmentName(first: number): string {
   return `segment-${String(first).padStart(16, '0')}.jsonl`;
 }
 
-export interface ParsedSegment {
+export interface ParsedSegment<S = unknown> {
   /** Records to restore: seq above the ack and above every earlier seq. */
-  entries: Entry[];
+  entries: Entry<S>[];
   /** Highest valid seq in the file (acknowledged ones included). */
   last: number | null;
   /** Bytes up to the end of the last complete line. */
@@ -40,13 +54,13 @@ export interface ParsedSegment {
 }
 
 /** Reads complete lines; an unterminated tail is torn, unparsable lines are skipped. */
-export function parseSegment(data: Buffer, highestBefore: number, ack: number): ParsedSegment {
-  const entries: Entry[] = [];
+export function parseSegment<S>(data: Buffer, highestBefore: number, ack: number, summarize?: (record: never) => S): ParsedSegment<S> {
+  const entries: Entry<S>[] = [];
   let highest = highestBefore;
   let last: number | null = null;
   let position = 0;
   for (let end = data.indexOf(LINE_FEED, position); end >= 0; end = data.indexOf(LINE_FEED, position)) {
-    const entry = parseLine(data.toString('utf8', position, end + 1), end + 1 - position);
+    const entry = parseLine(data.toString('utf8', position, end + 1), end + 1 - position, summarize);
     position = end + 1;
     if (!entry || entry.seq <= highest) continue;
     highest = last = entry.seq;
@@ -55,15 +69,18 @@ export function parseSegment(data: Buffer, highestBefore: number, ack: number): 
   return { entries, last, validBytes: position, totalBytes: data.length };
 }
 
-function parseLine(line: string, bytes: number): Entry | null {
+function parseLine<S>(text: string, bytes: number, summarize?: (record: never) => S): Entry<S> | null {
   try {
-    const parsed: unknown = JSON.parse(line);
+    const parsed: unknown = JSON.parse(text);
     if (!isRecord(parsed)) return null;
     const { s, t, r } = parsed as { s?: unknown; t?: unknown; r?: unknown };
     if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 1) return null;
     if (typeof t !== 'number' || !Number.isFinite(t)) return null;
     if (!isRecord(r) || typeof r.request_id !== 'string') return null;
-    return { seq: s, t, line, bytes };
+    // Lines we wrote have the canonical shape, so the record is cut out as written; anything else is serialized again.
+    const prefix = linePrefix(s, t);
+    const json = text.startsWith(prefix) && text.endsWith('}\n') ? text.slice(prefix.length, text.length - 2) : JSON.stringify(r);
+    return { seq: s, t, json, bytes, ...(summarize ? { summary: summarize(r as never) } : {}) };
   } catch {
     return null;
   }
@@ -82,7 +99,7 @@ export function parseAck(text: string): AckState | null {
 }
 
 export function decode<T>(entry: Entry): T {
-  return (JSON.parse(entry.line) as { r: T }).r;
+  return JSON.parse(entry.json) as T;
 }
 
 export async function writeFully(handle: FileHandle, data: Buffer, position: number): Promise<void> {

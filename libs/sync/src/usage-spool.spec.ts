@@ -119,6 +119,30 @@ describe('UsageSpool', () => {
     expect(JSON.parse(await readFile(join(dir, 'ack.json'), 'utf8'))).toMatchObject({ ack: 8 });
   });
 
+  it('nextFrame hands out each record as the JSON it was appended as, with its summary, also after a restart', async () => {
+    const summarize = (r: TestRecord) => ({ id: r.request_id, cost: r.cost_micros });
+    const first = new UsageSpool<TestRecord, { id: string; cost: number }>({ dir, fsync: false, summarize });
+    spools.push(first as unknown as UsageSpool<TestRecord>);
+    await first.open();
+    const odd = { request_id: 'req-"quoted"\n', cost_micros: 7, note: 'é ✓' };
+    first.append(record(1));
+    first.append(odd);
+    await first.flush();
+    const frame = first.nextFrame(10);
+    expect(frame).toEqual({ first: 1, last: 2, json: [JSON.stringify(record(1)), JSON.stringify(odd)], summaries: [summarize(record(1)), summarize(odd)] });
+    expect(first.nextFrame(10)).toBeNull();
+    // crash; a line written by someone else's serializer (spaces) is read too
+    const [segment] = await segmentFiles(dir);
+    await appendFile(join(dir, segment), '{ "s": 3, "t": 1700000000000, "r": { "request_id": "req-3", "cost_micros": 30 } }\n');
+
+    const second = new UsageSpool<TestRecord, { id: string; cost: number }>({ dir, fsync: false, summarize });
+    spools.push(second as unknown as UsageSpool<TestRecord>);
+    await second.open();
+    const again = second.nextFrame(10);
+    expect(again?.json.map((text) => JSON.parse(text))).toEqual([record(1), odd, record(3)]);
+    expect(again?.summaries).toEqual([summarize(record(1)), summarize(odd), summarize(record(3))]);
+  });
+
   it('ignores and truncates a torn last line', async () => {
     const first = await opened();
     appendAll(first, 1, 3);

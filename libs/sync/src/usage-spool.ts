@@ -1,10 +1,26 @@
 import type { UsageRecord } from '@aigw/contracts';
 import { chmod, mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { AckState, Entry, SEGMENT_FILE, decode, describe, errorCode, isRecord, parseAck, parseSegment, positive, segmentName, truncateFile, writeFully } from './usage-spool-format';
+import {
+  AckState,
+  Entry,
+  SEGMENT_FILE,
+  decode,
+  describe,
+  errorCode,
+  isRecord,
+  parseAck,
+  parseSegment,
+  positive,
+  lineBytes,
+  linePrefix,
+  segmentName,
+  truncateFile,
+  writeFully,
+} from './usage-spool-format';
 import { join } from 'node:path';
 
 /** Tuning of a {@link UsageSpool}. */
-export interface UsageSpoolOptions {
+export interface UsageSpoolOptions<T = unknown, S = never> {
   /** Directory of the spool; created with mode 0o700 if missing. */
   dir: string;
   /** Bound on unacknowledged records (default 1_000_000). */
@@ -17,6 +33,8 @@ export interface UsageSpoolOptions {
   flushDelayMs?: number;
   /** fsync segment files, ack.json and the directory (default true); tests may turn it off. */
   fsync?: boolean;
+  /** What to keep in memory of each record beside its JSON (handed out by `nextFrame`, e.g. its charge). */
+  summarize?: (record: T) => S;
 }
 
 /** Durable records handed out for sending; `first`/`last` are inclusive sequence numbers. */
@@ -24,6 +42,16 @@ export interface SpoolBatch<T> {
   first: number;
   last: number;
   records: T[];
+}
+
+/** Durable records handed out for sending as they were serialized: no parse, no second stringify. */
+export interface SpoolFrame<S> {
+  first: number;
+  last: number;
+  /** Each record's JSON text, in sequence order. */
+  json: string[];
+  /** `summarize` of each record (empty without it). */
+  summaries: S[];
 }
 
 /** One `segment-<first>.jsonl` file; only the active one has an open handle. */
@@ -45,6 +73,9 @@ const DEFAULTS = {
   segmentBytes: 8 * 1024 * 1024,
   flushDelayMs: 10,
 };
+/** The commit buffer starts at this size, and is given back when it grew beyond the keep size for a large commit. */
+const WRITE_BUFFER_MIN = 64 * 1024;
+const WRITE_BUFFER_KEEP = 4 * 1024 * 1024;
 const ACK_FILE = 'ack.json';
 const ACK_TEMP = 'ack.json.tmp';
 const RETRY_MIN_MS = 100;
@@ -87,22 +118,23 @@ const noop = () => undefined;
  *   the next flush; `lastError` reports it. Record contents are never logged
  *   or put in errors.
  *
- * Memory: unacknowledged records stay in memory as their serialized lines, so
+ * Memory: unacknowledged records stay in memory as their serialized JSON, so
  * the footprint is about `maxBytes`.
  */
-export class UsageSpool<T extends { request_id: string } = UsageRecord> {
+export class UsageSpool<T extends { request_id: string } = UsageRecord, S = never> {
   private readonly dir: string;
   private readonly maxRecords: number;
   private readonly maxBytes: number;
   private readonly segmentBytes: number;
   private readonly flushDelayMs: number;
   private readonly fsync: boolean;
+  private readonly summarize: ((record: T) => S) | undefined;
 
   private state: 'new' | 'opening' | 'open' | 'closed' = 'new';
   private closing: Promise<void> | null = null;
 
   /** Unacknowledged records, `entries[head..]`, in sequence order. */
-  private entries: Entry[] = [];
+  private entries: Entry<S>[] = [];
   private head = 0;
   private unackedBytes = 0;
 
@@ -124,6 +156,8 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord> {
   private queuedCommit: Promise<void> | null = null;
   private queuedAck: Promise<void> | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Reused by every commit to encode its lines. */
+  private buffer = Buffer.allocUnsafe(WRITE_BUFFER_MIN);
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = RETRY_MIN_MS;
 
@@ -131,13 +165,14 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord> {
   private ackError: string | null = null;
   private readonly durableListeners: Array<() => void> = [];
 
-  constructor(options: UsageSpoolOptions) {
+  constructor(options: UsageSpoolOptions<T, S>) {
     this.dir = options.dir;
     this.maxRecords = positive(options.maxRecords, DEFAULTS.maxRecords);
     this.maxBytes = positive(options.maxBytes, DEFAULTS.maxBytes);
     this.segmentBytes = positive(options.segmentBytes, DEFAULTS.segmentBytes);
     this.flushDelayMs = Math.max(0, options.flushDelayMs ?? DEFAULTS.flushDelayMs);
     this.fsync = options.fsync ?? true;
+    this.summarize = options.summarize;
   }
 
   /** The last disk error not yet overcome (segment write or ack persistence); null when healthy. */
@@ -168,10 +203,10 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord> {
       if (typeof json !== 'string') return false;
       const seq = this.nextSeq;
       const t = Date.now();
-      const line = `{"s":${seq},"t":${t},"r":${json}}\n`;
-      const bytes = Buffer.byteLength(line);
+      const bytes = lineBytes(seq, t, json);
       if (this.unackedBytes + bytes > this.maxBytes) return false;
-      this.entries.push({ seq, t, line, bytes });
+      const summary = this.summarize?.(record);
+      this.entries.push(summary === undefined ? { seq, t, json, bytes } : { seq, t, json, bytes, summary });
       this.unackedBytes += bytes;
       this.nextSeq = seq + 1;
       this.scheduleFlush();
@@ -195,24 +230,26 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord> {
     this.durableListeners.push(listener);
   }
 
-  /** Durable records not handed out yet, oldest first, at most `maxRecords`; marks them in flight. */
+  /** Durable records not handed out yet, and how long the oldest of them has waited since its append. */
+  sendable(now = Date.now()): { records: number; oldestAgeMs: number } {
+    const from = this.indexOf(this.sentSeq + 1);
+    const to = this.indexOf(this.durableSeq + 1);
+    return to > from ? { records: to - from, oldestAgeMs: Math.max(0, now - this.entries[from].t) } : { records: 0, oldestAgeMs: 0 };
+  }
+
+  /** Durable records not handed out yet, oldest first, at most `maxRecords`, parsed; marks them in flight. */
   nextBatch(maxRecords: number): SpoolBatch<T> | null {
-    const limit = Math.floor(maxRecords);
-    if (!(limit >= 1)) return null;
-    const records: T[] = [];
-    let first = 0;
-    let last = 0;
-    for (let i = this.indexOf(this.sentSeq + 1); i < this.entries.length && records.length < limit; i++) {
-      const entry = this.entries[i];
-      if (entry.seq > this.durableSeq) break;
-      if (records.length === 0) first = entry.seq;
-      last = entry.seq;
-      records.push(decode<T>(entry));
-    }
-    if (records.length === 0) return null;
-    this.sentSeq = last;
-    this.handedOutMax = Math.max(this.handedOutMax, last);
-    return { first, last, records };
+    const taken = this.take(maxRecords);
+    return taken && { first: taken[0].seq, last: taken[taken.length - 1].seq, records: taken.map((entry) => decode<T>(entry)) };
+  }
+
+  /** Like `nextBatch`, with each record's JSON text as appended (and its summary) instead of a parsed copy. */
+  nextFrame(maxRecords: number): SpoolFrame<S> | null {
+    const taken = this.take(maxRecords);
+    if (!taken) return null;
+    const json = taken.map((entry) => entry.json);
+    const summaries = this.summarize ? taken.map((entry) => entry.summary as S) : [];
+    return { first: taken[0].seq, last: taken[taken.length - 1].seq, json, summaries };
   }
 
   /**
@@ -284,7 +321,7 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord> {
     let highest = 0;
     for (const name of names) {
       const path = join(this.dir, name);
-      const { entries, last, validBytes, totalBytes } = parseSegment(await readFile(path), highest, ack.ack);
+      const { entries, last, validBytes, totalBytes } = parseSegment<S>(await readFile(path), highest, ack.ack, this.summarize as ((record: never) => S) | undefined);
       highest = Math.max(highest, last ?? 0);
       if (entries.length === 0) {
         await unlink(path);
@@ -300,7 +337,7 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord> {
     this.durableSeq = this.nextSeq - 1;
   }
 
-  private restore(entries: Entry[]): void {
+  private restore(entries: Entry<S>[]): void {
     for (const entry of entries) {
       this.entries.push(entry);
       this.unackedBytes += entry.bytes;
@@ -333,14 +370,15 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord> {
 
   /** Writes every not-yet-durable record with one write + one fsync; never throws. */
   private async commit(): Promise<void> {
-    const pending = this.entries.slice(this.indexOf(this.durableSeq + 1));
-    if (pending.length === 0) return;
-    const firstSeq = pending[0].seq;
-    const lastSeq = pending[pending.length - 1].seq;
+    const from = this.indexOf(this.durableSeq + 1);
+    const to = this.entries.length;
+    if (from >= to) return;
+    const firstSeq = this.entries[from].seq;
+    const lastSeq = this.entries[to - 1].seq;
     let segment: Segment | null = null;
     try {
       segment = this.active ?? (await this.createSegment(firstSeq));
-      const data = Buffer.from(pending.map((entry) => entry.line).join(''));
+      const data = this.encode(from, to);
       await writeFully(segment.handle!, data, segment.size);
       if (this.fsync) await segment.handle!.datasync();
       if (!segment.linked) await this.syncDir();
@@ -354,6 +392,28 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord> {
       if (segment) await this.rollBack(segment);
       this.scheduleRetry();
     }
+  }
+
+  /**
+   * The lines of entries[from..to) as UTF-8, in the spool's own write buffer:
+   * no joined string and no new buffer per commit (commits run one at a time,
+   * and each is written before the next starts).
+   */
+  private encode(from: number, to: number): Buffer {
+    let size = 0;
+    for (let i = from; i < to; i++) size += this.entries[i].bytes;
+    if (this.buffer.length < size || this.buffer.length > Math.max(size, WRITE_BUFFER_KEEP)) this.buffer = Buffer.allocUnsafe(Math.max(size, WRITE_BUFFER_MIN));
+    let offset = 0;
+    for (let i = from; i < to; i++) {
+      const entry = this.entries[i];
+      const start = offset;
+      offset += this.buffer.write(linePrefix(entry.seq, entry.t), offset, 'latin1');
+      offset += this.buffer.write(entry.json, offset);
+      offset += this.buffer.write('}\n', offset, 'latin1');
+      // `bytes` is the line's UTF-8 length: a line that did not fit whole must not be written cut short.
+      if (offset - start !== entry.bytes) throw new Error('usage spool: a record did not encode to its counted length');
+    }
+    return this.buffer.subarray(0, offset);
   }
 
   private committed(lastSeq: number): void {
@@ -505,6 +565,20 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord> {
     } finally {
       await handle?.close().catch(noop);
     }
+  }
+
+  /** Marks up to `maxRecords` durable records not handed out yet as in flight, and returns them; null when none. */
+  private take(maxRecords: number): Entry<S>[] | null {
+    const limit = Math.floor(maxRecords);
+    if (!(limit >= 1)) return null;
+    const from = this.indexOf(this.sentSeq + 1);
+    const to = Math.min(this.indexOf(this.durableSeq + 1), from + limit);
+    if (to <= from) return null;
+    const taken = this.entries.slice(from, to);
+    const last = taken[taken.length - 1].seq;
+    this.sentSeq = last;
+    this.handedOutMax = Math.max(this.handedOutMax, last);
+    return taken;
   }
 
   private count(): number {

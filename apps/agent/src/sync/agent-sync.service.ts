@@ -1,6 +1,5 @@
 import { AppConfig, SecretCipher } from '@aigw/config';
-import { UsageRecord } from '@aigw/contracts';
-import { BUILD_VERSION, SnapshotFile, SyncClient, UsageSpool, webSocketDialer } from '@aigw/sync';
+import { AgentUsageSpool, BUILD_VERSION, SnapshotFile, SyncClient, webSocketDialer } from '@aigw/sync';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PolicyStore, SpendLedger, UsageSink } from '../relay';
 import { AGENT_IDENTITY, USAGE_SPOOL } from './agent-sync.tokens';
@@ -24,7 +23,7 @@ export class AgentSyncService implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     @Inject(AGENT_IDENTITY) private readonly identity: AgentIdentity,
-    @Inject(USAGE_SPOOL) private readonly spool: UsageSpool,
+    @Inject(USAGE_SPOOL) private readonly spool: AgentUsageSpool,
     store: PolicyStore,
     spend: SpendLedger,
     usage: UsageSink,
@@ -39,7 +38,7 @@ export class AgentSyncService implements OnApplicationBootstrap, OnApplicationSh
       build: BUILD_VERSION,
       store: SnapshotFile.in(config.dataDir),
       spool,
-      onSettled: (records: UsageRecord[]) => spend.confirm(records),
+      onSettled: (charges) => spend.confirm(charges),
       stats: () => {
         const rates = sink.rates();
         const { reservations } = spend.outstanding();
@@ -69,19 +68,19 @@ export class AgentSyncService implements OnApplicationBootstrap, OnApplicationSh
   private async drainAfterRevocation(): Promise<void> {
     await this.spool.flush().catch(() => undefined);
     for (let failures = 0; failures < 10; ) {
-      const batch = this.spool.nextBatch(DRAIN_BATCH);
+      const batch = this.spool.nextFrame(DRAIN_BATCH);
       if (!batch) return;
       try {
         const response = await fetch(new URL('/api/agents/usage', this.identity.master_url), {
           method: 'POST',
           headers: { authorization: `Bearer ${this.identity.credential}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ records: batch.records }),
+          body: `{"records":[${batch.json.join(',')}]}`,
           signal: AbortSignal.timeout(60_000),
         });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         const answer = (await response.json()) as { outcome?: string; accepted?: number; refused?: Array<{ request_id: string; reason: string }> };
         if (answer.refused?.length) this.logger.error({ msg: 'the master refused usage handed in after revocation', count: answer.refused.length, first: answer.refused[0] });
-        this.logger.log({ msg: 'handed usage to the master after revocation', records: batch.records.length, accepted: answer.accepted, outcome: answer.outcome });
+        this.logger.log({ msg: 'handed usage to the master after revocation', records: batch.json.length, accepted: answer.accepted, outcome: answer.outcome });
         await this.spool.acknowledge(batch.last);
       } catch (error) {
         failures += 1;

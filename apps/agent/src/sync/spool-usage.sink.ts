@@ -1,5 +1,5 @@
 import { UsageRecord } from '@aigw/contracts';
-import { UsageSpool } from '@aigw/sync';
+import { AgentUsageSpool } from '@aigw/sync';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UsageSink } from '../relay';
 import { AGENT_IDENTITY, USAGE_SPOOL } from './agent-sync.tokens';
@@ -42,7 +42,7 @@ export class SpoolUsageSink extends UsageSink {
   private readonly errors = new MinuteCounter();
 
   constructor(
-    @Inject(USAGE_SPOOL) private readonly spool: UsageSpool,
+    @Inject(USAGE_SPOOL) private readonly spool: AgentUsageSpool,
     @Inject(AGENT_IDENTITY) private readonly identity: AgentIdentity,
   ) {
     super();
