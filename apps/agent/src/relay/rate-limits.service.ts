@@ -43,7 +43,8 @@ const positive = (value: number | null | undefined): number | null => (typeof va
 export class RateLimitService implements OnApplicationShutdown {
   private readonly logger = new Logger('rate-limits');
   private readonly redis: IORedis | null;
-  private readonly limiters = new Map<string, RateLimiterAbstract>();
+  /** One limiter per kind and limit (requests or tokens per minute): keyed by the number, no key built per request. */
+  private readonly limiters = { rpm: new Map<number, RateLimiterAbstract>(), tpm: new Map<number, RateLimiterAbstract>() };
   private readonly inflight = new Map<string, number>();
 
   constructor(@Optional() @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore | null) {
@@ -115,14 +116,13 @@ export class RateLimitService implements OnApplicationShutdown {
   }
 
   private limiter(kind: 'rpm' | 'tpm', points: number): RateLimiterAbstract {
-    const id = `${kind}:${points}`;
-    let limiter = this.limiters.get(id);
+    let limiter = this.limiters[kind].get(points);
     if (!limiter) {
-      const options = { points, duration: WINDOW_SECONDS, keyPrefix: `${this.store?.prefix ?? 'aigw'}:rl:${id}` };
+      const options = { points, duration: WINDOW_SECONDS, keyPrefix: `${this.store?.prefix ?? 'aigw'}:rl:${kind}:${points}` };
       limiter = this.redis
         ? new RateLimiterRedis({ ...options, storeClient: this.redis, insuranceLimiter: new RateLimiterMemory(options) })
         : new RateLimiterMemory(options);
-      this.limiters.set(id, limiter);
+      this.limiters[kind].set(points, limiter);
     }
     return limiter;
   }

@@ -45,9 +45,11 @@ const CONFIRMATION_MEMORY_MS = 120_000;
  */
 @Injectable()
 export class SpendLedger {
-  private readonly reserved = new Map<string, number>();
-  private readonly unconfirmed = new Map<string, number>();
-  private recent: Array<{ at: number; charges: SettledCharge[] }> = [];
+  /** By token id and by user id (the policy's own id strings: no key is built per request). */
+  private readonly reserved = { tokens: new Map<string, number>(), users: new Map<string, number>() };
+  private readonly unconfirmed = { tokens: new Map<string, number>(), users: new Map<string, number>() };
+  /** Each confirmation of the last CONFIRMATION_MEMORY_MS, summed per token and per user (not kept per request). */
+  private recent: Array<{ at: number; tokens: Map<string, number>; users: Map<string, number> }> = [];
 
   constructor(private readonly policy: PolicyStore) {
     policy.onReplace((index, builtAt, fresh) => this.rebase(index, builtAt, fresh));
@@ -65,19 +67,19 @@ export class SpendLedger {
       const index = this.policy.current;
       const token = index.tokenById(tokenId) ?? caller.token;
       if (token.quotaMicros !== null) {
-        const available = token.quotaMicros - token.usedMicros - this.get(this.unconfirmed, `t:${tokenId}`) - this.get(this.reserved, `t:${tokenId}`);
+        const available = token.quotaMicros - token.usedMicros - this.get(this.unconfirmed.tokens, tokenId) - this.get(this.reserved.tokens, tokenId);
         if (amountMicros > available) {
           throw new GatewayError('quota_exceeded', "this API key's quota is exhausted (or too low for this request's worst-case cost)", { status: 402 });
         }
       }
       const balance = index.user(userId)?.balanceMicros ?? 0;
-      const available = balance - this.get(this.unconfirmed, `u:${userId}`) - this.get(this.reserved, `u:${userId}`);
+      const available = balance - this.get(this.unconfirmed.users, userId) - this.get(this.reserved.users, userId);
       if (amountMicros > available) {
         throw new GatewayError('quota_exceeded', "the account's balance is too low for this request's worst-case cost", { status: 402 });
       }
     }
-    this.add(this.reserved, `t:${tokenId}`, amountMicros);
-    this.add(this.reserved, `u:${userId}`, amountMicros);
+    this.add(this.reserved.tokens, tokenId, amountMicros);
+    this.add(this.reserved.users, userId, amountMicros);
     return { tokenId, userId, amountMicros, open: true };
   }
 
@@ -86,33 +88,36 @@ export class SpendLedger {
     if (!reservation.open) return;
     reservation.open = false;
     reservation.lease?.settle(costMicros);
-    this.add(this.reserved, `t:${reservation.tokenId}`, -reservation.amountMicros);
-    this.add(this.reserved, `u:${reservation.userId}`, -reservation.amountMicros);
+    this.add(this.reserved.tokens, reservation.tokenId, -reservation.amountMicros);
+    this.add(this.reserved.users, reservation.userId, -reservation.amountMicros);
     if (costMicros <= 0) return;
-    this.add(this.unconfirmed, `t:${reservation.tokenId}`, costMicros);
-    this.add(this.unconfirmed, `u:${reservation.userId}`, costMicros);
+    this.add(this.unconfirmed.tokens, reservation.tokenId, costMicros);
+    this.add(this.unconfirmed.users, reservation.userId, costMicros);
   }
 
   /** Settlement committed these charges: they move from `unconfirmed` into the policy's used/balance. */
   confirm(charges: SettledCharge[], at = Date.now()): void {
-    const billed = charges.filter((charge) => charge.cost_micros > 0);
-    if (billed.length === 0) return;
-    for (const charge of billed) {
-      if (charge.token_id) this.add(this.unconfirmed, `t:${charge.token_id}`, -charge.cost_micros);
-      if (charge.user_id) this.add(this.unconfirmed, `u:${charge.user_id}`, -charge.cost_micros);
+    const confirmed = { at, tokens: new Map<string, number>(), users: new Map<string, number>() };
+    for (const charge of charges) {
+      if (!(charge.cost_micros > 0)) continue;
+      if (charge.token_id) this.add(confirmed.tokens, charge.token_id, charge.cost_micros);
+      if (charge.user_id) this.add(confirmed.users, charge.user_id, charge.cost_micros);
     }
-    this.apply(this.policy.current, billed);
-    this.recent.push({ at, charges: billed });
+    if (confirmed.tokens.size === 0 && confirmed.users.size === 0) return;
+    for (const [tokenId, cost] of confirmed.tokens) this.add(this.unconfirmed.tokens, tokenId, -cost);
+    for (const [userId, cost] of confirmed.users) this.add(this.unconfirmed.users, userId, -cost);
+    this.apply(this.policy.current, confirmed);
+    this.recent.push(confirmed);
     this.forget(at - CONFIRMATION_MEMORY_MS);
   }
 
   /** One token's and its owner's spend awaiting settlement and in flight. */
   held(tokenId: string, userId: string): { tokenUnconfirmed: number; tokenReserved: number; userUnconfirmed: number; userReserved: number } {
     return {
-      tokenUnconfirmed: this.get(this.unconfirmed, `t:${tokenId}`),
-      tokenReserved: this.get(this.reserved, `t:${tokenId}`),
-      userUnconfirmed: this.get(this.unconfirmed, `u:${userId}`),
-      userReserved: this.get(this.reserved, `u:${userId}`),
+      tokenUnconfirmed: this.get(this.unconfirmed.tokens, tokenId),
+      tokenReserved: this.get(this.reserved.tokens, tokenId),
+      userUnconfirmed: this.get(this.unconfirmed.users, userId),
+      userReserved: this.get(this.reserved.users, userId),
     };
   }
 
@@ -120,24 +125,26 @@ export class SpendLedger {
   outstanding(): { reservedMicros: number; unconfirmedMicros: number; reservations: number } {
     let reservedMicros = 0;
     let unconfirmedMicros = 0;
-    for (const [key, value] of this.reserved) if (key.startsWith('t:')) reservedMicros += value;
-    for (const [key, value] of this.unconfirmed) if (key.startsWith('t:')) unconfirmedMicros += value;
-    return { reservedMicros, unconfirmedMicros, reservations: [...this.reserved.keys()].filter((key) => key.startsWith('t:')).length };
+    for (const value of this.reserved.tokens.values()) reservedMicros += value;
+    for (const value of this.unconfirmed.tokens.values()) unconfirmedMicros += value;
+    return { reservedMicros, unconfirmedMicros, reservations: this.reserved.tokens.size };
   }
 
   /** Rows read anew (all of a snapshot, a delta's) get the charges confirmed since their read began; carried-over rows have them. */
   private rebase(index: PolicyIndex, builtAt: number | undefined, fresh: FreshRows | undefined): void {
     this.forget(Date.now() - CONFIRMATION_MEMORY_MS);
     if (builtAt === undefined) return;
-    for (const entry of this.recent) if (entry.at >= builtAt) this.apply(index, entry.charges, fresh);
+    for (const entry of this.recent) if (entry.at >= builtAt) this.apply(index, entry, fresh);
   }
 
-  private apply(index: PolicyIndex, charges: SettledCharge[], only?: FreshRows): void {
-    for (const charge of charges) {
-      const token = charge.token_id && (!only || only.tokens.has(charge.token_id)) ? index.tokenById(charge.token_id) : undefined;
-      if (token) token.usedMicros += charge.cost_micros;
-      const user = charge.user_id && (!only || only.users.has(charge.user_id)) ? index.user(charge.user_id) : undefined;
-      if (user) user.balanceMicros -= charge.cost_micros;
+  private apply(index: PolicyIndex, charged: { tokens: Map<string, number>; users: Map<string, number> }, only?: FreshRows): void {
+    for (const [tokenId, cost] of charged.tokens) {
+      const token = !only || only.tokens.has(tokenId) ? index.tokenById(tokenId) : undefined;
+      if (token) token.usedMicros += cost;
+    }
+    for (const [userId, cost] of charged.users) {
+      const user = !only || only.users.has(userId) ? index.user(userId) : undefined;
+      if (user) user.balanceMicros -= cost;
     }
   }
 

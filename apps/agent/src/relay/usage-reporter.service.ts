@@ -35,9 +35,10 @@ export class UsageReporter {
     const channelCost = model && billable && exchange.candidate ? computeCostMicros(exchange.usage, model, Math.round(costRatio * 1_000_000)) : 0;
     if (exchange.reservation) this.spend.complete(exchange.reservation, cost);
     exchange.admission?.release(exchange.usage.inputTokens + exchange.usage.outputTokens);
+    // One object literal of a fixed shape (no spreads): built and serialized once per request.
     const record: UsageRecord = {
       request_id: exchange.requestId,
-      ...(exchange.clientRequestId ? { client_request_id: exchange.clientRequestId } : {}),
+      client_request_id: exchange.clientRequestId ?? undefined,
       token_id: exchange.caller.token.id,
       user_id: exchange.caller.token.userId,
       group_id: exchange.caller.groupId,
@@ -50,7 +51,7 @@ export class UsageReporter {
       cached_tokens: exchange.usage.cachedInputTokens,
       cache_write_tokens: exchange.usage.cacheWriteInputTokens,
       reasoning_tokens: exchange.usage.reasoningTokens,
-      ...(estimated ? { estimated: true } : {}),
+      estimated: estimated || undefined,
       cost_micros: cost,
       channel_cost_micros: channelCost,
       latency_ms: Math.round(performance.now() - exchange.started),
