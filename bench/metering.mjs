@@ -1,0 +1,675 @@
+// What metering and quota cost the data plane: one relay's throughput with
+// metering and quota on, against the same relay with them off, in paired
+// windows of one run.
+//
+// Processes (all on 127.0.0.1):
+// - the mock upstream of bench/relay.mjs (`--role=mock`): a fixed OpenAI
+//   chat.completion reporting 24 prompt and 9 completion tokens;
+// - one master on Postgres + Redis/BullMQ (a throwaway database and key
+//   prefix), with its settlement worker process;
+// - two remote agents enrolled with that master, serving the same synced
+//   policy: M (metered: rate limits, a worst-case reservation against quota
+//   leases of the token and of its owner, one usage record per request
+//   appended to the durable spool and shipped to the master, which settles it
+//   into Postgres through BullMQ while the load runs) and U
+//   (`relay_metering: false`: none of that).
+//
+// CPU placement (BENCH_METERING_CPUS=auto, Linux with taskset and ≥ 2 CPUs):
+// the agents on CPU 0, everything else — this process and its load
+// generator, the mock, the master and its worker, Postgres and Redis (their
+// running processes are moved with `taskset -a -p` and moved back at the end)
+// — on the other CPUs. The relay under test gets a core of its own, as it
+// would on a host of its own; settlement competes with the load generator
+// and the mock, not with the relay, so when it cannot keep up it shows as
+// fewer requests offered and as a backlog, both reported.
+// BENCH_METERING_CPUS=off leaves placement to the kernel.
+//
+// Rounds: after a warm-up of each agent, BENCH_METERING_ROUNDS pairs of
+// windows (M then U, U then M alternately), BENCH_METERING_DURATION seconds
+// each at BENCH_METERING_CONNECTIONS keep-alive connections (autocannon).
+// Before each window the bench waits until M's usage so far is settled (usage
+// rows of M in Postgres = requests M was sent) and the machine is quiet. The
+// figure is the median over rounds of M req/s ÷ U req/s in the same round.
+//
+// Checks: every request M was sent is one usage row of M (answered or cut
+// off when a window ended), and the ledger's charges for them equal their
+// costs; a failed check or a non-2xx answer makes the run exit 1.
+//
+// Knobs: BENCH_METERING_ROUNDS (5), BENCH_METERING_DURATION (8),
+// BENCH_METERING_WARMUP (5), BENCH_METERING_CONNECTIONS (64),
+// BENCH_METERING_CPUS (auto | off), BENCH_METERING_AGENT_NODE_ARGS and
+// BENCH_METERING_MASTER_NODE_ARGS (extra node flags), BENCH_METERING_WINDOWS_FILE
+// (writes each window's CLOCK_MONOTONIC span, to cut a --cpu-prof profile to
+// it), BENCH_METERING_LIMITS (1: the token has
+// rpm/tpm/concurrency limits, high enough never to refuse; 0: none),
+// BENCH_DATABASE_URL, BENCH_REDIS_URL (loopback only).
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  cleanEnv,
+  clockTicks,
+  createBenchDatabase,
+  freePort,
+  gitCommit,
+  httpRequest,
+  intFromEnv,
+  loopbackUrl,
+  machineCpu,
+  memoryOf,
+  openRedis,
+  procCpu,
+  processSnapshot,
+  readJson,
+  replaceDocBlock,
+  sleep,
+  stopChild,
+  tail,
+  tcpReachable,
+} from './lib.mjs';
+
+const HOST = '127.0.0.1';
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ROUNDS = intFromEnv('BENCH_METERING_ROUNDS', 5, 1, 50);
+const DURATION = intFromEnv('BENCH_METERING_DURATION', 8, 2, 120);
+const WARMUP = intFromEnv('BENCH_METERING_WARMUP', 5, 1, 60);
+const CONNECTIONS = intFromEnv('BENCH_METERING_CONNECTIONS', 64, 1, 1024);
+const LIMITS = intFromEnv('BENCH_METERING_LIMITS', 1, 0, 1) === 1;
+const SETTLEMENT_PHASES = (process.env.BENCH_METERING_SETTLEMENT || 'paused,live').split(',').map((value) => value.trim());
+for (const phase of SETTLEMENT_PHASES) if (!['paused', 'live'].includes(phase)) throw new Error('BENCH_METERING_SETTLEMENT: a list of paused, live');
+/** 0: as fast as the relay answers (the throughput figure); N: N requests/s offered, to compare CPU per request at one load. */
+const RATE = intFromEnv('BENCH_METERING_RATE', 0, 0, 1_000_000);
+const CPUS = process.env.BENCH_METERING_CPUS || 'auto';
+/** Extra node flags for agent M and for the master (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof), to look inside. */
+const AGENT_NODE_ARGS = (process.env.BENCH_METERING_AGENT_NODE_ARGS || '').split(/\s+/).filter(Boolean);
+const MASTER_NODE_ARGS = (process.env.BENCH_METERING_MASTER_NODE_ARGS || '').split(/\s+/).filter(Boolean);
+if (!['auto', 'off'].includes(CPUS)) throw new Error('BENCH_METERING_CPUS: auto | off');
+const RUN_BOUND_MS = 30 * 60_000;
+const START_TIMEOUT_MS = 60_000;
+const SETTLE_TIMEOUT_MS = 120_000;
+const CLK_TCK = clockTicks();
+/** What one answer costs on bench-openai (input 1.25, output 10 USD per 1M tokens; 24 + 9 tokens), micro-USD. */
+const ANSWER_COST_MICROS = 24 * 1.25 + 9 * 10;
+
+const masterEntry = join(root, 'dist/apps/master/src/main.js');
+const agentEntry = join(root, 'dist/apps/agent/src/main.js');
+const relayScript = join(root, 'bench/relay.mjs');
+
+const children = new Set();
+const cleanups = [];
+let cleaning = null;
+const tmp = mkdtempSync(join(os.tmpdir(), 'aigw-metering-bench-'));
+const cleanup = () =>
+  (cleaning ??= (async () => {
+    for (const child of [...children].reverse()) await stopChild(child);
+    for (const task of cleanups.reverse()) await task().catch((error) => console.error(`bench: cleanup: ${error.message}`));
+    rmSync(tmp, { recursive: true, force: true });
+  })());
+const onSignal = (signal) => {
+  console.error(`\nbench: ${signal}, cleaning up`);
+  void cleanup().finally(() => process.exit(130));
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+setTimeout(() => onSignal(`the ${RUN_BOUND_MS / 60_000} min bound of the run was reached`), RUN_BOUND_MS).unref();
+
+try {
+  await main();
+} catch (error) {
+  console.error(`bench: ${error.stack ?? error.message}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
+
+async function main() {
+  if (!existsSync(masterEntry) || !existsSync(agentEntry)) throw new Error('dist/ not found: run `npm run build` first (or `npm run bench`)');
+  const { default: autocannon } = await import('autocannon');
+  const pgAdmin = loopbackUrl(process.env.BENCH_DATABASE_URL || 'postgres://postgres:postgres@127.0.0.1:5432/postgres', 'BENCH_DATABASE_URL');
+  const redisUrl = loopbackUrl(process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', 'BENCH_REDIS_URL');
+  if (!(await tcpReachable(pgAdmin)) || !(await tcpReachable(redisUrl))) {
+    throw new Error(`this benchmark needs Postgres (${pgAdmin.host}) and Redis (${redisUrl.host}) on loopback: settlement is part of what it measures`);
+  }
+
+  const placement = placeCpus();
+  console.log(placement.describe);
+
+  const database = await createBenchDatabase(pgAdmin, 'aigw_metering_bench');
+  cleanups.push(() => database.drop());
+  const prefix = `aigw-metering-bench-${randomBytes(4).toString('hex')}`;
+  const redis = await openRedis(redisUrl, prefix);
+  cleanups.push(() => redis.close());
+  const { default: pg } = await import('pg');
+  const db = new pg.Client({ connectionString: database.url });
+
+  // ── the mock upstream ──
+  const mockPort = await freePort();
+  const mock = await startChild('mock', process.execPath, [relayScript, '--role=mock', `--port=${mockPort}`], { cwd: tmp, ipc: true });
+  await waitHttp(mockPort, '/health', mock);
+
+  // ── the master ──
+  const token = `sk-bench-${randomBytes(18).toString('hex')}`;
+  const adminPassword = randomBytes(18).toString('base64url');
+  const masterPort = await freePort();
+  const masterDir = join(tmp, 'master');
+  const masterConfig = join(tmp, 'master.yaml');
+  writeFileSync(masterConfig, masterYaml(`http://${HOST}:${mockPort}`, token));
+  const master = await startChild('master', process.execPath, [...MASTER_NODE_ARGS, masterEntry], {
+    cwd: tmp,
+    group: true,
+    env: {
+      ...cleanEnv(),
+      PORT: String(masterPort),
+      HOST,
+      AIGW_DATA_DIR: masterDir,
+      AIGW_CONFIG: masterConfig,
+      AIGW_ADMIN_PASSWORD: adminPassword,
+      AIGW_LOG_LEVEL: 'warn',
+      AIGW_SECRET_KEY: randomBytes(32).toString('hex'),
+      AIGW_JWT_SECRET: randomBytes(32).toString('hex'),
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl.href,
+      AIGW_REDIS_PREFIX: prefix,
+    },
+  });
+  await waitHttp(masterPort, '/ping', master);
+  await db.connect();
+  cleanups.push(() => db.end());
+
+  // ── two agents ──
+  const enrollment = await enrollmentToken(masterPort, adminPassword);
+  const metered = await startAgent('M', masterPort, enrollment, true, placement);
+  const unmetered = await startAgent('U', masterPort, enrollment, false, placement);
+  const body = JSON.stringify({
+    model: 'bench-openai',
+    messages: [
+      { role: 'system', content: 'You are a helpful assistant.' },
+      { role: 'user', content: 'Say hello in one short sentence.' },
+    ],
+    max_tokens: 64,
+    temperature: 0,
+  });
+  const request = (agent) => ({
+    url: `http://${HOST}:${agent.port}/v1/chat/completions`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body,
+    connections: CONNECTIONS,
+    timeout: 10,
+    ...(RATE > 0 ? { overallRate: RATE } : {}),
+  });
+  for (const agent of [metered, unmetered]) {
+    await waitAgentServes(agent, request(agent));
+    console.log(`agent ${agent.name} (${agent.metering ? 'metered' : 'relay_metering: false'}) serving on :${agent.port}, pid ${agent.child.pid}`);
+  }
+
+  const usageOf = async (agent) => {
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS rows, COALESCE(sum(cost_micros), 0)::bigint AS cost,
+         (SELECT COALESCE(-sum(l.amount_micros), 0)::bigint FROM balance_ledger l JOIN usage_logs u ON u.request_id = l.request_id WHERE u.agent_id = $1) AS charged
+       FROM usage_logs WHERE agent_id = $1`,
+      [agent.id],
+    );
+    return { rows: rows[0].rows, cost: Number(rows[0].cost), charged: Number(rows[0].charged) };
+  };
+  /** Waits until every request M was sent is a usage row; returns how long that took (ms) or null on timeout. */
+  const waitSettled = async () => {
+    const started = performance.now();
+    while (performance.now() - started < SETTLE_TIMEOUT_MS) {
+      if ((await usageOf(metered)).rows >= expectedRows(metered)) return performance.now() - started;
+      await sleep(100);
+    }
+    return null;
+  };
+
+  // ── warm-up ──
+  for (const agent of [metered, unmetered]) {
+    const result = await cannon(autocannon, { ...request(agent), duration: WARMUP });
+    count(agent, result);
+  }
+  await waitSettled();
+
+  // ── paired windows, in each settlement phase ──
+  const phases = [];
+  for (const settlement of SETTLEMENT_PHASES) {
+    const rounds = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const order = round % 2 === 1 ? [metered, unmetered] : [unmetered, metered];
+      const pair = {};
+      for (const agent of order) {
+        const lag = await waitSettled();
+        if (lag === null) throw new Error(`agent M's usage did not settle within ${SETTLE_TIMEOUT_MS / 1000} s: ${(await usageOf(metered)).rows} usage rows, ${expectedRows(metered)} expected`);
+        await waitQuiet();
+        // Paused: the settlement worker stops for M's window (its usage waits in M's spool, at most a few frames at the master), as if settlement ran on another host.
+        const worker = settlement === 'paused' && agent.metering ? settlementWorker(master.pid) : null;
+        if (worker) process.kill(worker, 'SIGSTOP');
+        let window;
+        try {
+          window = await measure(autocannon, agent, request(agent), master, mock, database, usageOf);
+        } finally {
+          if (worker) process.kill(worker, 'SIGCONT');
+        }
+        window.settleWaitMs = lag;
+        pair[agent.name] = window;
+        console.log(
+          `${settlement} round ${round} ${agent.name}: ${fmt(window.rps)} req/s, agent ${fmt(window.agentUs)} µs/req (user ${fmt(window.agentUserUs)}, system ${fmt(window.agentSystemUs)}; ${window.agentCores.toFixed(2)} cores), ` +
+            `settlement ${fmt(window.settlementUs)} µs/req (${window.settlementCores.toFixed(2)} cores), mock+client ${window.restCores.toFixed(2)} cores, ` +
+            `machine ${window.machineCores.toFixed(2)} cores${agent.metering ? `, ${fmt(window.settledPerSecond)} rows/s settled during the window (µs/req: ${Object.entries(window.settlementParts).map(([name, us]) => `${name} ${fmt(us)}`).join(', ')})` : ''}`,
+        );
+      }
+      pair.ratio = pair.M.rps / pair.U.rps;
+      rounds.push(pair);
+      console.log(`${settlement} round ${round}: M/U ${(pair.ratio * 100).toFixed(1)} %`);
+    }
+    phases.push({ settlement, rounds, summary: summarize(rounds) });
+  }
+
+  // ── checks ──
+  const lag = await waitSettled();
+  const usage = await usageOf(metered);
+  const unmeteredUsage = await usageOf(unmetered);
+  const checks = {
+    sent: metered.sent,
+    answered: metered.answered,
+    rows: usage.rows,
+    // With a fixed offered rate autocannon does not count the requests it wrote: each answered one must be a row, and at most one cut off per connection and window.
+    meteredOnce: RATE > 0 ? usage.rows >= metered.answered && usage.rows <= metered.answered + metered.windows * CONNECTIONS : usage.rows === metered.sent,
+    cost: usage.cost,
+    charged: usage.charged,
+    chargedEqualsCost: usage.cost === usage.charged,
+    unmeteredRows: unmeteredUsage.rows,
+    lastLagMs: lag,
+    non2xx: metered.non2xx + unmetered.non2xx,
+  };
+  const meta = {
+    date: new Date().toISOString(),
+    commit: gitCommit(root),
+    node: process.version,
+    cpus: `${os.cpus().length} × ${os.cpus()[0]?.model?.trim() ?? 'unknown'}`,
+    postgres: database.serverVersion,
+    redis: redis.version,
+    placement: placement.describe,
+    command: commandLine(),
+    rss: { M: memoryOf(metered.child.pid).hwm, U: memoryOf(unmetered.child.pid).hwm },
+  };
+  const markdown = render({ meta, phases, checks });
+  if (process.env.BENCH_METERING_WINDOWS_FILE) {
+    const windows = phases.flatMap((phase) =>
+      phase.rounds.flatMap((pair) => ['M', 'U'].map((name) => ({ settlement: phase.settlement, agent: name, pid: (name === 'M' ? metered : unmetered).child.pid, monotonicUs: pair[name].monotonicUs }))),
+    );
+    writeFileSync(process.env.BENCH_METERING_WINDOWS_FILE, JSON.stringify(windows, null, 1));
+  }
+  console.log(`\n${markdown}`);
+  replaceDocBlock(root, 'metering-bench', 'bench/metering.mjs', 'Metering and quota on the data plane', markdown);
+  placement.restore();
+  if (!checks.meteredOnce || !checks.chargedEqualsCost || checks.non2xx > 0 || checks.unmeteredRows > 0) {
+    console.error('bench: a check failed (see the report)');
+    process.exitCode = 1;
+  }
+
+  // ───────────── helpers that need the run's state ─────────────
+
+  async function startAgent(name, port, enrollment, metering, placed) {
+    const dir = join(tmp, `agent-${name}`);
+    const config = join(tmp, `agent-${name}.yaml`);
+    writeFileSync(config, `# written by bench/metering.mjs\nlog_level: warn\n${metering ? '' : 'relay_metering: false\n'}`);
+    const agentPort = await freePort();
+    const env = {
+      ...cleanEnv(),
+      PORT: String(agentPort),
+      HOST,
+      AIGW_MASTER_URL: `http://${HOST}:${port}`,
+      AIGW_ENROLLMENT_TOKEN: enrollment,
+      AIGW_AGENT_NAME: `bench-metering-${name}-${randomBytes(3).toString('hex')}`,
+      AIGW_REGION: 'bench',
+      AIGW_DATA_DIR: join(dir, 'data'),
+      AIGW_CONFIG: config,
+      AIGW_LOG_LEVEL: 'warn',
+    };
+    const [command, args] = placed.agentCommand(process.execPath, [...(metering ? AGENT_NODE_ARGS : []), agentEntry]);
+    const child = await startChild(`agent ${name}`, command, args, { cwd: tmp, env });
+    const agent = { name, port: agentPort, child, metering, dataDir: join(dir, 'data'), sent: 0, answered: 0, windows: 0, non2xx: 0, id: null };
+    return agent;
+  }
+
+  async function waitAgentServes(agent, req) {
+    const keepAlive = new http.Agent({ keepAlive: false });
+    const deadline = performance.now() + START_TIMEOUT_MS;
+    let last = 'no answer';
+    try {
+      while (performance.now() < deadline && agent.child.exitCode === null) {
+        try {
+          const res = await httpRequest(keepAlive, agent.port, 'POST', '/v1/chat/completions', { headers: req.headers, body: JSON.parse(req.body) });
+          if (res.status === 200) {
+            agent.sent += 1;
+            agent.answered += 1;
+            agent.id = readJson(join(agent.dataDir, 'agent.json'))?.agent_id ?? null;
+            if (!agent.id) throw new Error(`agent ${agent.name}: no agent id in its agent.json`);
+            return;
+          }
+          // 503 until the first policy arrived: not a request the agent meters.
+          last = `HTTP ${res.status}: ${res.body.slice(0, 200)}`;
+        } catch (error) {
+          last = error.message;
+        }
+        await sleep(50);
+      }
+    } finally {
+      keepAlive.destroy();
+    }
+    throw new Error(`agent ${agent.name} did not serve within ${START_TIMEOUT_MS / 1000} s (last: ${last})\n${agent.child.err.text}`);
+  }
+
+  async function waitQuiet() {
+    // Whatever else runs: at most 10 s for the machine to drop under 0.15 busy cores.
+    const deadline = performance.now() + 10_000;
+    while (performance.now() < deadline) {
+      const before = machineCpu();
+      await sleep(300);
+      const after = machineCpu();
+      if ((after.busy - before.busy) / CLK_TCK / 0.3 < 0.15) return;
+    }
+  }
+}
+
+/** One measured window on one agent. */
+async function measure(autocannon, agent, req, master, mock, database, usageOf) {
+  const rows0 = agent.metering ? (await usageOf(agent)).rows : null;
+  const procs0 = processSnapshot();
+  const agent0 = procCpu(agent.child.pid);
+  const split0 = cpuSplit(agent.child.pid);
+  const sys0 = machineCpu();
+  const self0 = process.cpuUsage();
+  const t0 = performance.now();
+  const hr0 = process.hrtime.bigint();
+  const result = await cannon(autocannon, { ...req, duration: DURATION });
+  const hr1 = process.hrtime.bigint();
+  const seconds = (performance.now() - t0) / 1000;
+  const self1 = process.cpuUsage(self0);
+  const sys1 = machineCpu();
+  const agent1 = procCpu(agent.child.pid);
+  const split1 = cpuSplit(agent.child.pid);
+  const procs1 = processSnapshot();
+  const rows1 = agent.metering ? (await usageOf(agent)).rows : null;
+  count(agent, result);
+  // Settlement: the master's process group (master + worker), Postgres and Redis.
+  const parts = { master: 0, worker: 0, postgres: 0, redis: 0 };
+  let mockTicks = 0;
+  for (const [pid, now] of procs1) {
+    const delta = now.ticks - (procs0.get(pid)?.ticks ?? 0);
+    if (delta <= 0) continue;
+    if (pid === master.pid) parts.master += delta;
+    else if (now.pgrp === master.pid) parts.worker += delta;
+    else if (now.comm === 'postgres') parts.postgres += delta;
+    else if (now.comm.startsWith('redis-server')) parts.redis += delta;
+    else if (pid === mock.pid) mockTicks += delta;
+  }
+  const settlementTicks = parts.master + parts.worker + parts.postgres + parts.redis;
+  const cores = (ticks) => ticks / CLK_TCK / seconds;
+  const perRequest = (ticks) => (result.ok ? (ticks / CLK_TCK / result.ok) * 1e6 : NaN);
+  const agentTicks = agent1 - agent0;
+  return {
+    requests: result.ok,
+    seconds,
+    rps: result.ok / seconds,
+    p50: result.p50,
+    p99: result.p99,
+    agentUs: perRequest(agentTicks),
+    agentCores: cores(agentTicks),
+    agentUserUs: perRequest(split1.user - split0.user),
+    agentSystemUs: perRequest(split1.system - split0.system),
+    settlementUs: perRequest(settlementTicks),
+    settlementCores: cores(settlementTicks),
+    /** µs per request of each part of settlement: the master, its settlement worker, Postgres, Redis. */
+    settlementParts: Object.fromEntries(Object.entries(parts).map(([name, ticks]) => [name, perRequest(ticks)])),
+    restCores: cores(mockTicks) + (self1.user + self1.system) / 1e6 / seconds,
+    machineCores: (sys1.busy - sys0.busy) / CLK_TCK / seconds,
+    settledPerSecond: rows1 === null ? null : (rows1 - rows0) / seconds,
+    non2xx: result.non2xx,
+    /** CLOCK_MONOTONIC µs, the clock of V8's .cpuprofile timestamps: to cut a profile to the window. */
+    monotonicUs: [Number(hr0 / 1000n), Number(hr1 / 1000n)],
+  };
+}
+
+/** utime and stime of a process, in clock ticks. */
+function cpuSplit(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: Number(fields[11]), system: Number(fields[12]) };
+  } catch {
+    return { user: NaN, system: NaN };
+  }
+}
+
+/** Median, spread and pooled ratio of a phase's rounds, and the agents' median CPU per request. */
+function summarize(rounds) {
+  const sum = (agent, field) => rounds.reduce((total, pair) => total + pair[agent][field], 0);
+  const ratios = rounds.map((pair) => pair.ratio).sort((a, b) => a - b);
+  return {
+    median: medianOf(ratios),
+    min: ratios[0],
+    max: ratios.at(-1),
+    pooled: sum('M', 'requests') / sum('M', 'seconds') / (sum('U', 'requests') / sum('U', 'seconds')),
+    agentUs: { M: medianOf(rounds.map((pair) => pair.M.agentUs)), U: medianOf(rounds.map((pair) => pair.U.agentUs)) },
+  };
+}
+
+/** The master's settlement worker: the other process of the master's process group. */
+function settlementWorker(masterPid) {
+  for (const [pid, info] of processSnapshot()) if (pid !== masterPid && info.pgrp === masterPid) return pid;
+  throw new Error('the master has no settlement worker process (is it on Postgres and Redis?)');
+}
+
+/** What a load-generator run did to an agent's tallies. */
+function count(agent, result) {
+  agent.sent += result.sent;
+  agent.answered += result.ok + result.non2xx;
+  agent.non2xx += result.non2xx;
+  agent.windows += 1;
+}
+
+/** Usage rows an agent's answers so far must have produced (at least). */
+function expectedRows(agent) {
+  return RATE > 0 ? agent.answered : agent.sent;
+}
+
+/** autocannon for `duration` seconds (bounded: +30 s); 2xx answers, other answers, requests written. */
+function cannon(autocannon, options) {
+  return new Promise((done, fail) => {
+    let ok = 0;
+    let non2xx = 0;
+    let settled = false;
+    const instance = autocannon(options, (error, result) => {
+      settled = true;
+      clearTimeout(guard);
+      if (error) fail(error);
+      else done({ ok, non2xx, sent: result.requests?.sent ?? 0, p50: result.latency?.p50, p99: result.latency?.p99 });
+    });
+    const guard = setTimeout(() => {
+      if (!settled) instance.stop();
+    }, (options.duration + 30) * 1000);
+    instance.on('response', (_client, status) => {
+      if (status >= 200 && status < 300) ok += 1;
+      else non2xx += 1;
+    });
+  });
+}
+
+/**
+ * The agents on CPU 0, this process (so every child started later) and the
+ * running Postgres and Redis processes on the other CPUs; `restore` puts
+ * Postgres and Redis back where they were.
+ */
+function placeCpus() {
+  const cpus = os.availableParallelism();
+  const none = { describe: 'CPU placement: left to the kernel', agentCommand: (command, args) => [command, args], restore: () => undefined };
+  if (CPUS === 'off') return { ...none, describe: `${none.describe} (BENCH_METERING_CPUS=off)` };
+  if (process.platform !== 'linux' || cpus < 2) return { ...none, describe: `${none.describe} (needs Linux and 2 CPUs)` };
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    return { ...none, describe: `${none.describe} (no taskset)` };
+  }
+  const rest = cpus === 2 ? '1' : `1-${cpus - 1}`;
+  const moved = new Map();
+  const pin = (pid, list) => execFileSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
+  pin(process.pid, rest);
+  for (const [pid, info] of processSnapshot()) {
+    if (info.comm !== 'postgres' && !info.comm.startsWith('redis-server')) continue;
+    try {
+      const before = execFileSync('taskset', ['-c', '-p', String(pid)], { encoding: 'utf8' }).trim().split(': ').pop();
+      pin(pid, rest);
+      moved.set(pid, before);
+    } catch {
+      // gone meanwhile, or not ours to move
+    }
+  }
+  const restore = () => {
+    for (const [pid, list] of moved) {
+      try {
+        pin(pid, list);
+      } catch {
+        // exited meanwhile
+      }
+    }
+    moved.clear();
+  };
+  cleanups.push(async () => restore());
+  return {
+    describe: `CPU placement: the agents on CPU 0; the load generator, the mock, the master and its settlement worker, Postgres and Redis (${moved.size} running processes moved, moved back at the end) on CPU ${rest}`,
+    agentCommand: (command, args) => ['taskset', ['-c', '0', command, ...args]],
+    restore,
+  };
+}
+
+async function startChild(name, command, args, { cwd, env = cleanEnv(), ipc = false, group = false }) {
+  const child = spawn(command, args, { cwd, env, detached: group, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])] });
+  child.label = name;
+  child.out = tail(child.stdout);
+  child.err = tail(child.stderr);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  await new Promise((done, fail) => {
+    child.once('spawn', done);
+    child.once('error', fail);
+  });
+  return child;
+}
+
+async function waitHttp(port, path, child) {
+  const agent = new http.Agent({ keepAlive: false });
+  const deadline = performance.now() + START_TIMEOUT_MS;
+  try {
+    while (performance.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`${child.label} exited (code ${child.exitCode})\n${child.err.text}`);
+      try {
+        if ((await httpRequest(agent, port, 'GET', path, { timeoutMs: 2_000 })).status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(50);
+    }
+  } finally {
+    agent.destroy();
+  }
+  throw new Error(`${child.label}: no 200 on ${path} within ${START_TIMEOUT_MS / 1000} s\n${child.err.text}`);
+}
+
+async function enrollmentToken(port, password) {
+  const agent = new http.Agent({ keepAlive: false });
+  try {
+    const login = await httpRequest(agent, port, 'POST', '/api/auth/login', { body: { username: 'admin', password } });
+    if (login.status !== 200) throw new Error(`master login: HTTP ${login.status}`);
+    const jwt = JSON.parse(login.body).access_token;
+    const created = await httpRequest(agent, port, 'POST', '/api/agents/enrollment-tokens', {
+      headers: { authorization: `Bearer ${jwt}` },
+      body: { name: 'bench-metering', max_uses: 2 },
+    });
+    if (created.status !== 201) throw new Error(`enrollment token: HTTP ${created.status}: ${created.body.slice(0, 300)}`);
+    return JSON.parse(created.body).token;
+  } finally {
+    agent.destroy();
+  }
+}
+
+/**
+ * The master's bootstrap: one priced model on the mock, a user with a large
+ * balance, and a token with a quota (so requests reserve against a token
+ * lease and a user lease) and, with BENCH_METERING_LIMITS=1, rate limits
+ * high enough never to refuse (so every request is counted by the limiter).
+ */
+function masterYaml(mockUrl, token) {
+  const limits = LIMITS ? ', limits: { rpm: 10000000, tpm: 1000000000, concurrency: 100000 }' : '';
+  return `# written by bench/metering.mjs
+log_level: warn
+bootstrap:
+  users:
+    - { username: bench, role: user, balance_usd: 1000000 }
+  channels:
+    - { name: bench-openai, type: openai, base_url: "${mockUrl}/v1", key: sk-upstream-openai-bench, models: [gpt-bench] }
+  models:
+    - { name: bench-openai, price: { input: 1.25, output: 10 } }
+  routes:
+    - { model: bench-openai, channel: bench-openai, upstream_model: gpt-bench }
+  tokens:
+    - { name: bench, key: "${token}", user: bench, quota_usd: 100000${limits} }
+`;
+}
+
+function render({ meta, phases, checks }) {
+  const pct = (value) => `${(value * 100).toFixed(1)} %`;
+  const described = {
+    paused: "**settlement paused during M's windows** (the master's settlement worker stopped with SIGSTOP for the window and continued after it; M's usage waits in its spool and at the master, and settles before the next window): what metering and quota cost the relay itself, settlement being the master's work on the master's hosts",
+    live: '**settlement live** (the master, its worker, Postgres and Redis settle M\'s usage during its window, on the same two cores as everything else)',
+  };
+  const lines = [
+    `Latest run (${meta.date.slice(0, 10)}, commit ${meta.commit}): \`${meta.command}\`, node ${meta.node}, ${meta.cpus}, Postgres ${meta.postgres}, Redis ${meta.redis}.`,
+    '',
+    `${meta.placement}. Per phase, ${ROUNDS} rounds of two ${DURATION} s windows (M then U, U then M alternately) at ${CONNECTIONS} connections${RATE > 0 ? `, ${fmt(RATE)} requests/s offered` : ''}, non-streaming chat;`,
+    `before each window M's usage so far is settled (its usage rows = its requests) and the machine is quiet. M: the metered agent (${LIMITS ? 'token rate limits, ' : ''}a worst-case reservation against token and user quota leases, one usage record per request spooled with fsync and shipped to the master); U: the same agent with \`relay_metering: false\`.`,
+  ];
+  for (const { settlement, rounds, summary } of phases) {
+    lines.push(
+      '',
+      `Phase: ${described[settlement]}.`,
+      '',
+      '| round | M req/s | U req/s | M / U | M agent µs/req | U agent µs/req | settlement during M: rows/s, cores (µs/req) | machine cores M / U |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+      ...rounds.map(
+        (pair, i) =>
+          `| ${i + 1} | ${fmt(pair.M.rps)} | ${fmt(pair.U.rps)} | ${pct(pair.ratio)} | ${fmt(pair.M.agentUs)} | ${fmt(pair.U.agentUs)} | ${fmt(pair.M.settledPerSecond)}, ${pair.M.settlementCores.toFixed(2)} (${fmt(pair.M.settlementUs)}) | ${pair.M.machineCores.toFixed(2)} / ${pair.U.machineCores.toFixed(2)} |`,
+      ),
+      '',
+      `Metered / unmetered throughput, settlement ${settlement}: **median ${pct(summary.median)}** over ${rounds.length} rounds (min ${pct(summary.min)}, max ${pct(summary.max)}; all windows pooled ${pct(summary.pooled)}), so metering and quota cost **${pct(1 - summary.median)}** of the relay's throughput. Agent CPU per request, median: ${fmt(summary.agentUs.M)} µs metered, ${fmt(summary.agentUs.U)} µs unmetered.`,
+    );
+  }
+  lines.push(
+    '',
+    `Agent peak RSS: M ${fmt(meta.rss.M)} MiB, U ${fmt(meta.rss.U)} MiB. Checks: ${fmt(checks.rows)} usage rows of M for ${RATE > 0 ? `${fmt(checks.answered)} requests answered (and at most one cut off per connection and window)` : `${fmt(checks.sent)} requests sent`} (${checks.meteredOnce ? 'every request metered once' : '**MISMATCH**'}); ledger charges ${fmt(checks.charged)} µUSD = usage cost ${fmt(checks.cost)} µUSD (${checks.chargedEqualsCost ? 'equal' : '**NOT EQUAL**'}; ${fmt(ANSWER_COST_MICROS)} µUSD an answer); U wrote ${fmt(checks.unmeteredRows)} usage rows; non-2xx answers: ${fmt(checks.non2xx)}; the last window's usage was all settled ${checks.lastLagMs === null ? '(not within the bound)' : `${fmt(checks.lastLagMs)} ms after it ended`}.`,
+  );
+  return lines.join('\n');
+}
+
+function medianOf(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return (sorted[Math.floor((sorted.length - 1) / 2)] + sorted[Math.ceil((sorted.length - 1) / 2)]) / 2;
+}
+
+function fmt(value) {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
+}
+
+function commandLine() {
+  const knobs = Object.entries(process.env)
+    .filter(([key]) => /^BENCH_(METERING_|DATABASE_URL$|REDIS_URL$)/.test(key))
+    .map(([key, value]) => `${key}=${value}`);
+  return [...knobs, process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : 'npm run build && node_modules/.bin/node bench/metering.mjs'].join(' ');
+}
