@@ -1,6 +1,6 @@
 import { DEFAULT_ROUTING, RoutingDefaults } from '@aigw/contracts';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 
 export class BreakerConfigFile {
   /** false: circuits never open (failures are still retried on other channels). */
@@ -71,6 +71,14 @@ export class ChannelTimeoutsSchema {
   @IsOptional() @IsInt() @Min(100) @Max(3_600_000) total_ms?: number;
 }
 
+/** A channel's `settings.provider` (docs/providers.md). */
+export class ChannelProviderSettingsSchema {
+  @IsOptional() @Matches(/^[0-9A-Za-z.-]{1,40}$/, { message: 'api_version: letters, digits, dots and dashes (e.g. 2024-10-21)' }) api_version?: string;
+  @IsOptional() @Matches(/^[a-z0-9-]{1,40}$/, { message: 'region: lower-case letters, digits and dashes (e.g. us-east-1)' }) region?: string;
+  @IsOptional() @Matches(/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/, { message: 'project: a Google Cloud project id' }) project?: string;
+  @IsOptional() @IsObject() param_overrides?: Record<string, string | number | boolean | null | object>;
+}
+
 /** A channel's `settings` (admin API and bootstrap): limits, timeouts, breaker. */
 export class ChannelSettingsSchema {
   @IsOptional() @IsNumber({ maxDecimalPlaces: 6, allowNaN: false, allowInfinity: false }) @Min(0) @Max(100) cost_ratio?: number;
@@ -78,6 +86,7 @@ export class ChannelSettingsSchema {
   @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(0) @Max(10_000_000) rpm?: number | null;
   @IsOptional() @ValidateNested() @Type(() => ChannelTimeoutsSchema) timeouts?: ChannelTimeoutsSchema;
   @IsOptional() @ValidateNested() @Type(() => BreakerConfigFile) breaker?: BreakerConfigFile;
+  @IsOptional() @ValidateNested() @Type(() => ChannelProviderSettingsSchema) provider?: ChannelProviderSettingsSchema;
 }
 
 /** A model's `routing` (admin API and bootstrap): retries, affinity, strategy. */

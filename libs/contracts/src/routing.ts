@@ -27,6 +27,8 @@ export interface ChannelSettings {
     /** The whole exchange, streaming included. */
     total_ms?: number;
   };
+  /** Provider-specific placement and request shaping (docs/providers.md). */
+  provider?: ChannelProviderSettings;
   breaker?: {
     /** false: never open this channel's circuit (failures are still retried elsewhere). */
     enabled?: boolean;
@@ -39,6 +41,18 @@ export interface ChannelSettings {
     /** Open time before one half-open probe. */
     cooldown_seconds?: number;
   };
+}
+
+/** What a provider type needs besides base URL and key; each field names the types that read it. */
+export interface ChannelProviderSettings {
+  /** Azure OpenAI: the `api-version` of deployment-style URLs; absent: the v1 API (`/openai/v1`, no api-version). */
+  api_version?: string;
+  /** Bedrock: the AWS region (us-east-1, …); Vertex: the location (us-central1, global, …). */
+  region?: string;
+  /** Vertex: the Google Cloud project; default: the service account key's project_id. */
+  project?: string;
+  /** Top-level request body fields set on every request sent through this channel (after translation). */
+  param_overrides?: Record<string, string | number | boolean | null | object>;
 }
 
 export type RoutingStrategy = 'weighted' | 'latency';

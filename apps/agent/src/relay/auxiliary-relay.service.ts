@@ -15,7 +15,6 @@ import { usageFromOpenAiBody } from './relay-usage.util';
 import { wantsRouteDebug } from './route-debug.util';
 import { RoutePlanner } from './route-plan';
 import { UpstreamDispatcher } from './upstream-dispatcher.service';
-import { upstreamProtocolFor } from './upstream-target.util';
 
 /**
  * The endpoints beside chat: model lists, token counting, OpenAI embeddings
@@ -51,12 +50,10 @@ export class AuxiliaryRelayService {
       const chat = client.decodeRequest(body, { model: route.model, stream: false });
       assertModelAllowed(caller, chat.model);
       const first = this.planner.plan(policy, caller, chat.model, request.headers, body).candidates[0];
-      if (upstreamProtocolFor(first.channel, protocol) === protocol) {
-        const exact = await this.upstream.countUpstream(protocol, first, fields, request);
-        if (exact !== null) {
-          void reply.header('content-type', 'application/json').send(exact);
-          return;
-        }
+      const exact = await this.upstream.countUpstream(protocol, first, fields, request);
+      if (exact !== null) {
+        void reply.header('content-type', 'application/json').send(exact);
+        return;
       }
       const tokens = estimateInputTokens(chat);
       void reply.send(protocol === 'anthropic' ? { input_tokens: tokens } : { totalTokens: tokens });
@@ -101,11 +98,11 @@ export class AuxiliaryRelayService {
           upstreamProtocol === 'openai-chat'
             ? {
                 path: `/${kind}`,
-                text: JSON.stringify({
+                body: {
                   ...body,
                   model: candidate.upstreamModel,
                   ...(stream ? { stream_options: { ...(body.stream_options as object | undefined), include_usage: true } } : {}),
-                }),
+                },
               }
             : null,
         () => new GatewayError('unsupported', `/v1/${kind} is served only by OpenAI-compatible channels, and none serves ${model}`, { param: 'model' }),

@@ -1,5 +1,5 @@
 import { REQUEST_ID_PATTERN, UsageAttempt } from '@aigw/contracts';
-import { ChatRequest, EMPTY_USAGE, Protocol, Usage } from '@aigw/providers';
+import { ChatRequest, EMPTY_USAGE, Protocol, UpstreamProtocol, Usage } from '@aigw/providers';
 import { Candidate } from '@aigw/routing';
 import { performance } from 'node:perf_hooks';
 import { Caller } from './client-auth.util';
@@ -19,7 +19,7 @@ export interface Exchange {
   caller: Caller | null;
   request: ChatRequest | null;
   candidate: Candidate | null;
-  upstreamProtocol: Protocol | null;
+  upstreamProtocol: UpstreamProtocol | null;
   attempts: UsageAttempt[];
   /** Channel name of each attempt (for the debug header; the usage record keeps ids). */
   attemptChannels: string[];

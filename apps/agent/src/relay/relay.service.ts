@@ -8,7 +8,9 @@ import {
   SseReader,
   StreamEvent,
   UpstreamAnswer,
+  UpstreamProtocol,
   codecFor,
+  upstreamCodecFor,
 } from '@aigw/providers';
 import { Injectable, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
@@ -23,7 +25,8 @@ import { forwardFrame, isUpstreamErrorFrame, isWellFormed, passthroughErrorFrame
 import { sanitizeEventUsage, sanitizeUsage } from './relay-usage.util';
 import { wantsRouteDebug } from './route-debug.util';
 import { RoutePlanner } from './route-plan';
-import { UpstreamDispatcher } from './upstream-dispatcher.service';
+import { adaptorFor } from './adaptors';
+import { UpstreamDispatcher, UpstreamPlan } from './upstream-dispatcher.service';
 import { upstreamPath } from './upstream-target.util';
 
 export type { RouteContext };
@@ -90,25 +93,25 @@ export class RelayService {
    */
   private upstreamBody(
     client: Protocol,
-    upstreamProtocol: Protocol,
+    upstreamProtocol: UpstreamProtocol,
     chat: ChatRequest,
     original: unknown,
     upstreamModel: string,
-  ): { path: string; text: string } {
+  ): UpstreamPlan {
     if (client !== upstreamProtocol) {
-      const encoded = codecFor(upstreamProtocol).encodeRequest(chat, upstreamModel);
-      return { path: encoded.path, text: JSON.stringify(encoded.body) };
+      const encoded = upstreamCodecFor(upstreamProtocol).encodeRequest(chat, upstreamModel);
+      return { path: encoded.path, body: encoded.body as Record<string, unknown> };
     }
     const body = { ...(original as Record<string, unknown>) };
     if (upstreamProtocol !== 'gemini') body.model = upstreamModel;
     if (upstreamProtocol === 'openai-chat' && chat.stream) {
       body.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
     }
-    return { path: upstreamPath(upstreamProtocol, upstreamModel, chat.stream), text: JSON.stringify(body) };
+    return { path: upstreamPath(client, upstreamModel, chat.stream), body };
   }
 
   private async relayJson(exchange: Exchange, client: ProtocolCodec, answer: UpstreamAnswer, reply: FastifyReply): Promise<void> {
-    const upstream = codecFor(exchange.upstreamProtocol!);
+    const upstream = upstreamCodecFor(exchange.upstreamProtocol!);
     const text = await answer.body.text();
     exchange.firstByteAt = performance.now();
     let parsed: unknown;
@@ -147,9 +150,10 @@ export class RelayService {
    * re-encoded at once.
    */
   private async relayStream(exchange: Exchange, client: ProtocolCodec, answer: UpstreamAnswer, reply: FastifyReply): Promise<void> {
-    const upstream = codecFor(exchange.upstreamProtocol!);
+    const upstream = upstreamCodecFor(exchange.upstreamProtocol!);
     const same = exchange.protocol === exchange.upstreamProtocol;
-    const reader = new SseReader();
+    const channel = exchange.candidate!.channel;
+    const reader = adaptorFor(channel.type)?.frames?.(channel, exchange.upstreamProtocol!) ?? new SseReader();
     const decoder = upstream.createStreamDecoder();
     const encoder = same ? null : client.createStreamEncoder({ model: exchange.request!.model, streamUsage: exchange.request!.streamUsage });
     const raw = reply.raw;

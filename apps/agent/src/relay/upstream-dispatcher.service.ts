@@ -1,4 +1,4 @@
-import { GatewayError, Protocol, UpstreamAnswer, UpstreamClient, UpstreamTimeouts, codecFor } from '@aigw/providers';
+import { GatewayError, Protocol, UpstreamAnswer, UpstreamClient, UpstreamProtocol, UpstreamTimeouts, upstreamCodecFor } from '@aigw/providers';
 import { ChannelSettings, PolicyChannel } from '@aigw/contracts';
 import { Candidate, CircuitBreaker } from '@aigw/routing';
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
@@ -8,7 +8,7 @@ import { ChannelHealth, ChannelHealthRegistry } from './channel-health';
 import { Exchange } from './exchange';
 import { RouteSettings } from './route-plan';
 import { channelFailure, readErrorBody } from './relay-upstream.util';
-import { joinUrl, upstreamAuthHeaders, upstreamProtocolFor } from './upstream-target.util';
+import { adaptorFor } from './adaptors';
 
 /** The outcome of a channel probe, as the admin API answers it. */
 export interface ChannelProbeResult {
@@ -22,10 +22,10 @@ export interface ChannelProbeResult {
   message?: string;
 }
 
-/** A request body for one candidate: path below its base URL and the JSON text. */
+/** A request for one candidate: path below its base URL (the provider's own API) and the JSON body. */
 export interface UpstreamPlan {
   path: string;
-  text: string;
+  body: Record<string, unknown>;
 }
 
 /** Shared by the attempts of one dispatch. */
@@ -99,7 +99,7 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
     request: FastifyRequest,
     candidates: Candidate[],
     signal: AbortSignal,
-    plan: (candidate: Candidate, upstreamProtocol: Protocol) => UpstreamPlan | null,
+    plan: (candidate: Candidate, upstreamProtocol: UpstreamProtocol) => UpstreamPlan | null,
     /** Built only when nothing could serve: an Error captures a stack trace, too dear for every request. */
     noCandidate: () => GatewayError,
     route: DispatchRoute,
@@ -134,7 +134,7 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
     request: FastifyRequest,
     candidate: Candidate,
     signal: AbortSignal,
-    plan: (candidate: Candidate, upstreamProtocol: Protocol) => UpstreamPlan | null,
+    plan: (candidate: Candidate, upstreamProtocol: UpstreamProtocol) => UpstreamPlan | null,
     route: DispatchRoute,
     state: DispatchState,
     failOpen: boolean,
@@ -144,8 +144,9 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
     if (exchange.attempts.length >= settings.maxAttempts) return 'stop';
     const channel = candidate.channel;
     if (!state.channelsTried.has(channel.id) && state.channelsTried.size >= settings.maxChannels) return 'next';
-    const upstreamProtocol = upstreamProtocolFor(channel, exchange.protocol);
-    if (!upstreamProtocol) return 'next';
+    const adaptor = adaptorFor(channel.type);
+    const upstreamProtocol = adaptor?.protocolFor(channel, exchange.protocol, candidate.upstreamModel);
+    if (!adaptor || !upstreamProtocol) return 'next';
     const body = plan(candidate, upstreamProtocol);
     if (!body) return 'next';
     if (registry.locallyDisabled(channel, policyVersion)) {
@@ -171,7 +172,7 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
       return 'stop';
     }
     state.channelsTried.add(channel.id);
-    const upstream = codecFor(upstreamProtocol);
+    const upstream = upstreamCodecFor(upstreamProtocol);
     const started = performance.now();
     const record = (status: number, errorClass?: string) => {
       exchange.attemptChannels.push(channel.name);
@@ -187,16 +188,20 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
     const timeouts = channel.settings.timeouts;
     let answer: UpstreamAnswer;
     try {
+      const overrides = channel.settings.provider?.param_overrides;
+      const target = await adaptor.target(channel, {
+        protocol: upstreamProtocol,
+        path: body.path,
+        body: overrides ? { ...body.body, ...overrides } : body.body,
+        upstreamModel: candidate.upstreamModel,
+        stream: exchange.stream,
+        headers: { 'content-type': 'application/json', ...channel.headers, ...forwardedHeaders(exchange.protocol, upstreamProtocol, request) },
+      });
       answer = await this.client.send({
         poolKey: timeouts?.connect_ms ? `${channel.id}:${timeouts.connect_ms}` : channel.id,
-        url: joinUrl(channel.baseUrl, body.path),
-        headers: {
-          'content-type': 'application/json',
-          ...channel.headers,
-          ...forwardedHeaders(exchange.protocol, upstreamProtocol, request),
-          ...upstreamAuthHeaders(upstreamProtocol, channel.key),
-        },
-        body: body.text,
+        url: target.url,
+        headers: target.headers,
+        body: target.body,
         signal,
         timeouts: timeouts && upstreamTimeouts(timeouts),
       });
@@ -255,20 +260,29 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
    * body. Used by POST /api/channels/{id}/test and the health probes.
    */
   async probe(channel: PolicyChannel, upstreamModel: string, timeoutMs = 30_000): Promise<ChannelProbeResult> {
-    const protocol = upstreamProtocolFor(channel, 'openai-chat');
-    if (!protocol) return { ok: false, status: null, latency_ms: 0, error: 'unsupported', message: `channels of type ${channel.type} cannot be probed yet` };
-    const encoded = codecFor(protocol).encodeRequest(
+    const adaptor = adaptorFor(channel.type);
+    const protocol = adaptor?.protocolFor(channel, 'openai-chat', upstreamModel);
+    if (!adaptor || !protocol) return { ok: false, status: null, latency_ms: 0, error: 'unsupported', message: `channels of type ${channel.type} cannot be probed yet` };
+    const encoded = upstreamCodecFor(protocol).encodeRequest(
       { model: upstreamModel, system: [], messages: [{ role: 'user', content: [{ type: 'text', text: 'ping' }] }], maxOutputTokens: 1, stream: false },
       upstreamModel,
     );
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
+      const target = await adaptor.target(channel, {
+        protocol,
+        path: encoded.path,
+        body: encoded.body as Record<string, unknown>,
+        upstreamModel,
+        stream: false,
+        headers: { 'content-type': 'application/json', ...channel.headers },
+      });
       const answer = await this.client.send({
         poolKey: `probe:${channel.id}`,
-        url: joinUrl(channel.baseUrl, encoded.path),
-        headers: { 'content-type': 'application/json', ...channel.headers, ...upstreamAuthHeaders(protocol, channel.key) },
-        body: JSON.stringify(encoded.body),
+        url: target.url,
+        headers: target.headers,
+        body: target.body,
         signal: AbortSignal.timeout(timeoutMs),
         timeouts: { firstByteMs: timeoutMs, totalMs: timeoutMs },
       });
@@ -276,7 +290,7 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
         await answer.body.dump();
         return { ok: true, status: answer.status, latency_ms: elapsed() };
       }
-      const failure = codecFor(protocol).decodeError(answer.status, await readErrorBody(answer), answer.headers);
+      const failure = upstreamCodecFor(protocol).decodeError(answer.status, await readErrorBody(answer), answer.headers);
       return { ok: false, status: answer.status, latency_ms: elapsed(), error: failure.kind, message: `the upstream answered ${answer.status}` };
     } catch (error) {
       const failure = error instanceof GatewayError ? error : new GatewayError('upstream', 'could not reach the upstream provider');
@@ -286,22 +300,26 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
 
   /** The upstream's own count, or null when it cannot answer (then we estimate). */
   async countUpstream(protocol: 'anthropic' | 'gemini', candidate: Candidate, body: Record<string, unknown>, request: FastifyRequest): Promise<string | null> {
-    const path =
-      protocol === 'anthropic'
-        ? '/v1/messages/count_tokens'
-        : `/v1beta/models/${encodeURIComponent(candidate.upstreamModel)}:countTokens`;
+    const channel = candidate.channel;
+    const adaptor = adaptorFor(channel.type);
+    if (!adaptor || adaptor.protocolFor(channel, protocol, candidate.upstreamModel) !== protocol || !adaptor.countTokensPath) return null;
+    const path = adaptor.countTokensPath(channel, protocol, candidate.upstreamModel);
+    if (!path) return null;
     const payload = protocol === 'anthropic' ? { ...body, model: candidate.upstreamModel } : body;
     try {
+      const target = await adaptor.target(channel, {
+        protocol,
+        path,
+        body: payload,
+        upstreamModel: candidate.upstreamModel,
+        stream: false,
+        headers: { 'content-type': 'application/json', ...channel.headers, ...forwardedHeaders(protocol, protocol, request) },
+      });
       const answer = await this.client.send({
-        poolKey: candidate.channel.id,
-        url: joinUrl(candidate.channel.baseUrl, path),
-        headers: {
-          'content-type': 'application/json',
-          ...candidate.channel.headers,
-          ...forwardedHeaders(protocol, protocol, request),
-          ...upstreamAuthHeaders(protocol, candidate.channel.key),
-        },
-        body: JSON.stringify(payload),
+        poolKey: channel.id,
+        url: target.url,
+        headers: target.headers,
+        body: target.body,
         signal: AbortSignal.timeout(30_000),
       });
       const text = await answer.body.text();
@@ -317,7 +335,7 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
 }
 
 /** Client headers that carry protocol features, forwarded only to the same protocol. */
-function forwardedHeaders(client: Protocol, upstreamProtocol: Protocol, request: FastifyRequest): Record<string, string> {
+function forwardedHeaders(client: Protocol, upstreamProtocol: UpstreamProtocol, request: FastifyRequest): Record<string, string> {
   if (client === 'anthropic' && upstreamProtocol === 'anthropic') {
     const beta = request.headers['anthropic-beta'];
     if (typeof beta === 'string' && /^[A-Za-z0-9,._-]{1,512}$/.test(beta)) return { 'anthropic-beta': beta };

@@ -73,3 +73,31 @@ export interface ProtocolCodec {
   /** Maps an upstream error answer (status, parsed JSON body or text) to a GatewayError with retryability. */
   decodeError(status: number, body: unknown, headers?: Record<string, string | string[] | undefined>): GatewayError;
 }
+
+/**
+ * What the gateway can speak to an upstream: the four client protocols, plus
+ * wire formats that exist only on the provider side (Bedrock Converse,
+ * Cohere's native chat). A client never speaks these.
+ */
+export type UpstreamProtocol = Protocol | 'bedrock-converse' | 'cohere';
+
+/** The upstream half of a codec: all a provider-only wire format needs. */
+export interface UpstreamCodec {
+  readonly protocol: UpstreamProtocol;
+  encodeRequest(request: ChatRequest, upstreamModel: string): UpstreamRequest;
+  decodeResponse(body: unknown): ChatResponse;
+  createStreamDecoder(): StreamDecoder;
+  decodeError(status: number, body: unknown, headers?: Record<string, string | string[] | undefined>): GatewayError;
+}
+
+/**
+ * Cuts an upstream's streamed body into messages for a StreamDecoder: SSE for
+ * most providers; AWS event-stream frames for Bedrock (each frame's event
+ * type and JSON payload become one message).
+ */
+export interface FrameReader {
+  /** Messages completed by this chunk (chunk boundaries may fall anywhere). */
+  push(chunk: Uint8Array | string): SseMessage[];
+  /** The body ended: what is still pending. Throws when the body was cut mid-frame and the framing can tell. */
+  end(): SseMessage[];
+}

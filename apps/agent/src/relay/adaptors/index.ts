@@ -1,0 +1,23 @@
+import { ChannelAdaptor } from './channel-adaptor';
+import { nativeAdaptor } from './native.adaptor';
+
+export * from './channel-adaptor';
+export { apiKeyHeaders, nativeAdaptor, nativeProtocolFor } from './native.adaptor';
+
+/**
+ * The adaptor of each provider type (libs/contracts PROVIDER_TYPES). A type
+ * without an entry here cannot serve requests (it is refused at channel
+ * creation, so only an older policy can name one).
+ */
+const ADAPTORS: Record<string, ChannelAdaptor> = {
+  openai: nativeAdaptor,
+  'openai-compatible': nativeAdaptor,
+  azure: nativeAdaptor,
+  anthropic: nativeAdaptor,
+  gemini: nativeAdaptor,
+};
+
+/** null: no adaptor for this type (the dispatcher skips the channel). */
+export function adaptorFor(type: string): ChannelAdaptor | null {
+  return ADAPTORS[type] ?? null;
+}
