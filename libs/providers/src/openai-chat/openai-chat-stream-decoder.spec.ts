@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { anthropicCodec } from '../anthropic';
+import { geminiCodec } from '../gemini';
 import { StreamEvent } from '../ir';
+import { SseReader } from '../sse/sse-reader';
 import { OpenAiChatStreamDecoder } from './openai-chat-stream-decoder';
 
 const base = { id: 'chatcmpl-9', object: 'chat.completion.chunk', created: 1700000000, model: 'm-1' };
@@ -183,5 +186,68 @@ describe('OpenAiChatStreamDecoder', () => {
     ]);
     expect(events.filter((event) => event.type === 'text-delta')).toEqual([{ type: 'text-delta', index: 0, text: 'mine' }]);
     expect(events.at(-1)?.type).toBe('finish');
+  });
+});
+
+describe('OpenAiChatStreamDecoder on an Azure OpenAI stream', () => {
+  // As Azure streams (https://learn.microsoft.com/azure/ai-foundry/openai/concepts/content-filter):
+  // an opening chunk of prompt_filter_results with no id or model, content_filter_results on each
+  // choice, an asynchronous-filter annotation without a delta, then the usage chunk.
+  const safe = { filtered: false, severity: 'safe' };
+  const filters = { hate: safe, self_harm: safe, sexual: safe, violence: safe };
+  const azure = { id: 'chatcmpl-AzUr3', object: 'chat.completion.chunk', created: 1733000000, model: 'gpt-4o-2024-08-06', system_fingerprint: 'fp_04751d0b65' };
+  const azureChunk = (delta: Record<string, unknown> | undefined, finishReason: string | null = null) => ({
+    ...azure,
+    choices: [{ content_filter_results: delta?.content ? filters : {}, ...(delta ? { delta } : {}), finish_reason: finishReason, index: 0, logprobs: null }],
+    usage: null,
+  });
+  const stream = [
+    { choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: filters }] },
+    azureChunk({ content: '', refusal: null, role: 'assistant' }),
+    azureChunk({ content: 'Paris' }),
+    azureChunk({ content: '.' }),
+    azureChunk({}, 'stop'),
+    { choices: [{ content_filter_offsets: { check_offset: 0, start_offset: 0, end_offset: 6 }, content_filter_results: filters, finish_reason: null, index: 0 }], created: 0, id: '', model: '', object: '' },
+    { ...azure, choices: [], usage: { completion_tokens: 2, prompt_tokens: 14, total_tokens: 16, prompt_tokens_details: { cached_tokens: 0 } } },
+    DONE,
+  ];
+
+  it('starts at the first real chunk and ignores the filter annotations', () => {
+    expect(run(stream)).toEqual([
+      { type: 'start', id: 'chatcmpl-AzUr3', model: 'gpt-4o-2024-08-06', created: 1733000000 },
+      { type: 'text-delta', index: 0, text: 'Paris' },
+      { type: 'text-delta', index: 0, text: '.' },
+      { type: 'part-end', index: 0 },
+      { type: 'finish', finishReason: 'stop', rawFinishReason: 'stop', usage: { inputTokens: 14, outputTokens: 2, cachedInputTokens: 0, cacheWriteInputTokens: 0, reasoningTokens: 0 } },
+    ]);
+  });
+
+  it('a content_filter finish reaches other protocols as their own stop reason', () => {
+    const events = run([stream[0], azureChunk({ content: 'Par' }), azureChunk({}, 'content_filter'), stream[6], DONE]);
+    expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'content_filter' });
+  });
+
+  it('translates to Anthropic and Gemini streams with the real id, model and usage', () => {
+    const events = run(stream);
+    const anthropic = anthropicCodec.createStreamEncoder({ model: 'claude-logical' });
+    const frames = new SseReader().push(events.map((event) => anthropic.encode(event)).join(''));
+    const parsed = frames.map((frame) => JSON.parse(frame.data) as Record<string, any>).filter((event) => event.type !== 'ping');
+    expect(parsed.map((event) => event.type)).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
+    expect(parsed[0].message).toMatchObject({ id: 'msg_chatcmpl-AzUr3', model: 'claude-logical' });
+    expect(parsed.filter((event) => event.type === 'content_block_delta').map((event) => event.delta.text).join('')).toBe('Paris.');
+    expect(parsed[5]).toMatchObject({ delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 2 } });
+
+    const gemini = geminiCodec.createStreamEncoder({ model: 'gemini-logical' });
+    const chunks = new SseReader().push(events.map((event) => gemini.encode(event)).join('')).map((frame) => JSON.parse(frame.data) as Record<string, any>);
+    expect(chunks.flatMap((chunk) => chunk.candidates?.[0]?.content?.parts ?? []).map((part: { text: string }) => part.text).join('')).toBe('Paris.');
+    expect(chunks.at(-1)).toMatchObject({ candidates: [{ finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 14, candidatesTokenCount: 2 } });
   });
 });

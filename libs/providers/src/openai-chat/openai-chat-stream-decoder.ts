@@ -15,6 +15,10 @@ type OpenPart = { kind: 'text' | 'reasoning' } | { kind: 'tool'; key: number };
  * always sets) a chunk with `choices: []` and the usage, then `data: [DONE]`.
  * `finish` is therefore emitted at [DONE], when usage is known.
  *
+ * Azure OpenAI adds content-filter annotations: a first chunk of `choices: []`
+ * with `prompt_filter_results` (skipped until a real chunk starts the answer),
+ * `content_filter_results` on choices, and chunks with no `delta` at all.
+ *
  * Parts are numbered as they appear: reasoning (`reasoning_content` /
  * `reasoning`), text (`content`, and `refusal` as text), tool calls keyed by
  * their `index` (servers that omit it — Gemini's OpenAI endpoint — send each
@@ -65,6 +69,10 @@ export class OpenAiChatStreamDecoder implements StreamDecoder {
 
   private decodeChunk(chunk: OpenAiChatChunk): StreamEvent[] {
     const events: StreamEvent[] = [];
+    const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
+    // Azure OpenAI opens with `choices: []` and its prompt_filter_results, id and model empty
+    // (https://learn.microsoft.com/azure/ai-foundry/openai/concepts/content-filter): not the answer's start.
+    if (!this.started && choices.length === 0 && !chunk.usage) return events;
     if (!this.started) {
       this.started = true;
       events.push({
@@ -75,7 +83,7 @@ export class OpenAiChatStreamDecoder implements StreamDecoder {
       });
     }
     if (chunk.usage) this.usage = chunk.usage;
-    for (const choice of Array.isArray(chunk.choices) ? chunk.choices : []) {
+    for (const choice of choices) {
       if (!choice || (choice.index ?? 0) !== 0) continue;
       const delta = choice.delta ?? {};
       const reasoning = delta.reasoning_content ?? delta.reasoning;
