@@ -1,4 +1,5 @@
 import { anthropicCodec } from './anthropic';
+import { cohereCodec } from './cohere';
 import { geminiCodec } from './gemini';
 import { Protocol, ProtocolCodec, UpstreamCodec, UpstreamProtocol } from './ir/protocol-codec';
 import { openAiChatCodec } from './openai-chat';
@@ -12,7 +13,9 @@ const CODECS: Record<Protocol, ProtocolCodec> = {
 };
 
 /** Provider-only wire formats (a client never speaks them): one entry each. */
-const UPSTREAM_ONLY: Partial<Record<UpstreamProtocol, UpstreamCodec>> = {};
+const UPSTREAM_ONLY: Partial<Record<UpstreamProtocol, UpstreamCodec>> = {
+  cohere: cohereCodec,
+};
 
 export function codecFor(protocol: Protocol): ProtocolCodec {
   return CODECS[protocol];
