@@ -1,5 +1,6 @@
 export * from './error-codes';
 export * from './money';
+export * from './network';
 export * from './pagination';
 export * from './roles';
 export * from './provider-types';

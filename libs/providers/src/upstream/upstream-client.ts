@@ -1,5 +1,8 @@
+import { AddressPolicy, DEFAULT_UPSTREAM_NETWORK } from '@aigw/contracts';
 import { Agent, Dispatcher, errors, request } from 'undici';
 import { GatewayError } from '../ir/gateway-error';
+import { AddressRefusedError, buildGuardedConnector } from '../net/guarded-connector';
+import { HostResolver } from '../net/host-resolver';
 
 export interface UpstreamTimeouts {
   /** TCP/TLS connect. */
@@ -30,6 +33,12 @@ export interface UpstreamCall {
   timeouts?: Partial<UpstreamTimeouts>;
 }
 
+export interface UpstreamClientOptions {
+  /** Which addresses channels may reach (config `upstream_network:`); link-local and metadata never. */
+  network?: AddressPolicy;
+  resolver?: HostResolver;
+}
+
 export interface UpstreamAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -39,10 +48,18 @@ export interface UpstreamAnswer {
 /**
  * HTTP to providers with undici's `request` (not WHATWG fetch: several times
  * cheaper per call), one keep-alive Agent per channel. Connection failures
- * and timeouts before the answer become retryable GatewayErrors.
+ * and timeouts before the answer become retryable GatewayErrors. Every new
+ * connection is checked against the address policy (docs/network-security.md).
  */
 export class UpstreamClient {
   private readonly agents = new Map<string, Agent>();
+  private readonly network: AddressPolicy;
+  private readonly resolver: HostResolver;
+
+  constructor(options: UpstreamClientOptions = {}) {
+    this.network = options.network ?? DEFAULT_UPSTREAM_NETWORK;
+    this.resolver = options.resolver ?? new HostResolver();
+  }
 
   async send(call: UpstreamCall): Promise<UpstreamAnswer> {
     const timeouts = { ...DEFAULT_UPSTREAM_TIMEOUTS, ...call.timeouts };
@@ -90,7 +107,7 @@ export class UpstreamClient {
     let agent = this.agents.get(key);
     if (!agent) {
       agent = new Agent({
-        connect: { timeout: timeouts.connectMs },
+        connect: buildGuardedConnector(this.network, this.resolver, { timeout: timeouts.connectMs }),
         keepAliveTimeout: 30_000,
         keepAliveMaxTimeout: 600_000,
         connections: 512,
@@ -104,6 +121,10 @@ export class UpstreamClient {
 /** Classifies a failed exchange; never includes the URL (it may name an internal host). */
 export function toGatewayError(error: unknown, clientAborted: boolean, totalExpired: boolean): GatewayError {
   if (clientAborted) return new GatewayError('upstream', 'the client closed the request', { status: 499, retryable: false });
+  if (error instanceof AddressRefusedError) {
+    // The channel's configuration, not a blip: another channel may serve, this one will not.
+    return new GatewayError('upstream', `the gateway refused to connect to the upstream provider: its address is ${error.reason}`, { retryable: false });
+  }
   if (totalExpired || error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
     return new GatewayError('timeout', 'the upstream provider did not answer in time', { retryable: true });
   }
