@@ -1,4 +1,4 @@
-import { RoutingDefaults } from '@aigw/contracts';
+import { AddressPolicy, MediaFetchPolicy, RoutingDefaults } from '@aigw/contracts';
 import { BootstrapConfig } from './bootstrap.schema';
 import { LogLevel } from './config.schema';
 
@@ -27,6 +27,10 @@ export class AppConfig {
   /** false: no usage records, quotas or rate limits on the relay (benchmarks only). */
   readonly relayMetering: boolean;
   readonly routing: RoutingDefaults;
+  /** Which addresses channel base URLs may reach (docs/network-security.md). */
+  readonly upstreamNetwork: AddressPolicy;
+  /** Fetching image URLs a client sent, for providers that need the bytes. */
+  readonly media: MediaFetchPolicy;
   /** Agent: the master it syncs from (null: not a remote agent). */
   readonly masterUrl: string | null;
   readonly enrollmentToken: string | null;

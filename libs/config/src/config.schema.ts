@@ -14,6 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { BootstrapConfig } from './bootstrap.schema';
+import { MediaConfigFile, UpstreamNetworkConfigFile } from './network.schema';
 import { RoutingConfigFile } from './routing.schema';
 
 /** A 32-byte key: 64 hex characters or base64 of 32 bytes. */
@@ -74,6 +75,10 @@ export class ConfigFile {
   @IsOptional() @IsInt() @Min(16) @Max(65_536) usage_spool_max_mb?: number;
   /** Retries, failover, circuit breakers and affinity: defaults for every model and channel. */
   @IsOptional() @ValidateNested() @Type(() => RoutingConfigFile) routing?: RoutingConfigFile;
+  /** Which addresses channel base URLs may reach: loopback and private allowed unless refused here; link-local and metadata never. */
+  @IsOptional() @ValidateNested() @Type(() => UpstreamNetworkConfigFile) upstream_network?: UpstreamNetworkConfigFile;
+  /** Fetching image URLs for providers that need the bytes inline (off by default). */
+  @IsOptional() @ValidateNested() @Type(() => MediaConfigFile) media?: MediaConfigFile;
   /** Declarative state applied idempotently at every start. */
   @IsOptional() @ValidateNested() @Type(() => BootstrapConfig) bootstrap?: BootstrapConfig;
 }

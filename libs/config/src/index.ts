@@ -8,3 +8,4 @@ export * from './secrets/api-key.util';
 export * from './secrets/secret-cipher';
 export * from './validators';
 export * from './routing.schema';
+export * from './network.schema';

@@ -1,4 +1,5 @@
 import { resolveRouting } from './routing.schema';
+import { resolveMedia, resolveUpstreamNetwork } from './network.schema';
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { randomBytes } from 'node:crypto';
@@ -88,6 +89,8 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     relayBodyLimitBytes: (file.relay_body_limit_mb ?? 32) * 1024 * 1024,
     relayMetering: file.relay_metering ?? true,
     routing: resolveRouting(file.routing),
+    upstreamNetwork: resolveUpstreamNetwork(file.upstream_network),
+    media: resolveMedia(file.media),
     masterUrl: file.master_url ?? null,
     enrollmentToken: file.enrollment_token ?? null,
     agentName: file.agent_name ?? null,
