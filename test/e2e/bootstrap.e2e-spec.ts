@@ -59,7 +59,7 @@ describe('declarative bootstrap', () => {
       status: 'enabled',
     });
     const [model] = (await master.request('GET', '/api/models', { token, query: { name: 'gpt-4.1-mini' } })).body.data;
-    expect(model.price).toEqual({ input_micros: 400_000, output_micros: 1_600_000, cached_input_micros: 100_000, cache_write_micros: null });
+    expect(model.price).toEqual({ input_micros: 400_000, output_micros: 1_600_000, cached_input_micros: 100_000, cache_write_micros: null, image_micros: null, audio_second_micros: null, character_micros: null, search_unit_micros: null });
     const routes = (await master.request('GET', '/api/routes', { token, query: { model: 'gpt-4.1-mini' } })).body.data;
     expect(routes).toEqual([expect.objectContaining({ channel_id: channel.id, upstream_model: 'gpt-4.1-mini-2025-04-14', priority: 5, weight: 1 })]);
 

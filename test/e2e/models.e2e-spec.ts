@@ -39,7 +39,7 @@ describe('admin API: /api/models', () => {
       expect(created.body).toEqual({
         id: expect.stringMatching(UUID),
         name: 'gpt-4o-mini',
-        price: { input_micros: 400_000, output_micros: 1_600_000, cached_input_micros: 100_000, cache_write_micros: null },
+        price: { input_micros: 400_000, output_micros: 1_600_000, cached_input_micros: 100_000, cache_write_micros: null, image_micros: null, audio_second_micros: null, character_micros: null, search_unit_micros: null },
         description: 'small',
         routing: {},
         created_at: expect.stringMatching(ISO),
@@ -68,11 +68,31 @@ describe('admin API: /api/models', () => {
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({
         name: 'free-model',
-        price: { input_micros: 0, output_micros: 0, cached_input_micros: null, cache_write_micros: null },
+        price: { input_micros: 0, output_micros: 0, cached_input_micros: null, cache_write_micros: null, image_micros: null, audio_second_micros: null, character_micros: null, search_unit_micros: null },
         description: '',
       });
       const partial = await admin('POST', '/api/models', { body: { name: 'input-only', price: { input: '3' } } });
-      expect(partial.body.price).toEqual({ input_micros: 3_000_000, output_micros: 0, cached_input_micros: null, cache_write_micros: null });
+      expect(partial.body.price).toEqual({ input_micros: 3_000_000, output_micros: 0, cached_input_micros: null, cache_write_micros: null, image_micros: null, audio_second_micros: null, character_micros: null, search_unit_micros: null });
+    });
+
+    it('stores the media unit prices (per image, audio second, 1M speech characters, search unit); PATCH null clears one', async () => {
+      const created = await admin('POST', '/api/models', {
+        body: { name: 'media-model', price: { image: '0.04', audio_second: '0.0001', character: '15', search_unit: '0.002' } },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect(created.body.price).toEqual({
+        input_micros: 0,
+        output_micros: 0,
+        cached_input_micros: null,
+        cache_write_micros: null,
+        image_micros: 40_000,
+        audio_second_micros: 100,
+        character_micros: 15_000_000,
+        search_unit_micros: 2_000,
+      });
+      const patched = await admin('PATCH', `/api/models/${created.body.id}`, { body: { price: { image: null } } });
+      expect(patched.body.price).toMatchObject({ image_micros: null, audio_second_micros: 100 });
+      expectInvalid(await admin('POST', '/api/models', { body: { name: 'bad-image-price', price: { image: '-1' } } }), 'price.image');
     });
 
     it('converts prices exactly, with up to 6 decimals, from numbers and strings', async () => {
@@ -89,7 +109,7 @@ describe('admin API: /api/models', () => {
       for (const [index, [input, micros]] of cases.entries()) {
         const created = await admin('POST', '/api/models', { body: { name: `exact-${index}`, price: { input, output: input, cache_write: input } } });
         expect(created.status, `${input}: ${JSON.stringify(created.body)}`).toBe(201);
-        expect(created.body.price).toEqual({ input_micros: micros, output_micros: micros, cached_input_micros: null, cache_write_micros: micros });
+        expect(created.body.price).toEqual({ input_micros: micros, output_micros: micros, cached_input_micros: null, cache_write_micros: micros, image_micros: null, audio_second_micros: null, character_micros: null, search_unit_micros: null });
         expect((await admin('GET', `/api/models/${created.body.id}`)).body.price.input_micros).toBe(micros);
       }
     });
@@ -123,7 +143,7 @@ describe('admin API: /api/models', () => {
       expect(third.body).toMatchObject({ total: 5, limit: 2, offset: 4 });
       for (const model of first.body.data) {
         expect(Object.keys(model).sort()).toEqual(['created_at', 'description', 'id', 'name', 'price', 'routing', 'updated_at']);
-        expect(model.price).toEqual({ input_micros: 1_000_000, output_micros: 0, cached_input_micros: null, cache_write_micros: null });
+        expect(model.price).toEqual({ input_micros: 1_000_000, output_micros: 0, cached_input_micros: null, cache_write_micros: null, image_micros: null, audio_second_micros: null, character_micros: null, search_unit_micros: null });
       }
     });
 
@@ -152,7 +172,7 @@ describe('admin API: /api/models', () => {
       expect(updated.status).toBe(200);
       expect(updated.body).toEqual({
         ...created.body,
-        price: { input_micros: 3_000_000, output_micros: 12_500_000, cached_input_micros: null, cache_write_micros: 3_750_000 },
+        price: { input_micros: 3_000_000, output_micros: 12_500_000, cached_input_micros: null, cache_write_micros: 3_750_000, image_micros: null, audio_second_micros: null, character_micros: null, search_unit_micros: null },
         description: 'updated',
         updated_at: expect.stringMatching(ISO),
       });

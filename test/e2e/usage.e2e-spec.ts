@@ -176,6 +176,10 @@ describe('admin API: /api/usage, /api/usage/daily, /api/audit', () => {
         cached_tokens: 0,
         cache_write_tokens: 0,
         reasoning_tokens: 0,
+        images: 0,
+        audio_ms: 0,
+        characters: 0,
+        search_units: 0,
         estimated: false,
         cost_micros: 1500,
         channel_cost_micros: 900,
@@ -278,7 +282,7 @@ describe('admin API: /api/usage, /api/usage/daily, /api/audit', () => {
     };
     const HEADER =
       'created_at,request_id,client_request_id,user_id,token_id,group_id,channel_id,region,model,upstream_model,endpoint,status,stream,prompt_tokens,completion_tokens,' +
-      'cached_tokens,cache_write_tokens,reasoning_tokens,estimated,cost_micros,channel_cost_micros,latency_ms,first_token_ms,error_class';
+      'cached_tokens,cache_write_tokens,reasoning_tokens,images,audio_ms,characters,search_units,estimated,cost_micros,channel_cost_micros,latency_ms,first_token_ms,error_class';
 
     it('exports the usage log oldest first under a header row, with the same filters; a user gets only their own', async () => {
       const all = await csv(master.adminToken);
@@ -289,7 +293,7 @@ describe('admin API: /api/usage, /api/usage/daily, /api/audit', () => {
       const listed = await admin('GET', '/api/usage', { query: { limit: 500 } });
       expect(lines.slice(1, -1).map((line) => line.split(',')[1])).toEqual(ids(listed.body).reverse());
       const first = lines.find((line) => line.includes(',req-a1,'))!;
-      expect(first).toBe(`2026-03-01T10:00:00.000Z,req-a1,,${alice.id},${aliceToken.id},,${channelX},eu,gpt-4o,gpt-4o-2024-08-06,chat,200,true,100,50,0,0,0,false,1500,900,420,120,`);
+      expect(first).toBe(`2026-03-01T10:00:00.000Z,req-a1,,${alice.id},${aliceToken.id},,${channelX},eu,gpt-4o,gpt-4o-2024-08-06,chat,200,true,100,50,0,0,0,0,0,0,0,false,1500,900,420,120,`);
 
       const own = await csv(alice.token, `?user_id=${bob.id}`);
       expect(own.text.split('\r\n').slice(1, -1).map((line) => line.split(',')[1])).toEqual(['req-a1', 'req-a2', 'req-a3']);

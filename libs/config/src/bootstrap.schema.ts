@@ -64,6 +64,11 @@ export class BootstrapPrice {
   @ValidateIf((_, value) => value !== undefined) @IsUsd() output?: number | string;
   @IsOptional() @IsUsd() cached_input?: number | string;
   @IsOptional() @IsUsd() cache_write?: number | string;
+  /** Per image, per second of audio, per 1M speech characters, per rerank search unit. */
+  @IsOptional() @IsUsd() image?: number | string;
+  @IsOptional() @IsUsd() audio_second?: number | string;
+  @IsOptional() @IsUsd() character?: number | string;
+  @IsOptional() @IsUsd() search_unit?: number | string;
 }
 
 export class BootstrapModel {

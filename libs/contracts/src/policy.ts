@@ -85,6 +85,14 @@ export interface PolicyModel {
   outputPriceMicros: number;
   cachedInputPriceMicros: number | null;
   cacheWritePriceMicros: number | null;
+  /** Micro-USD per generated image (images endpoints; only when the upstream reports no tokens). null or absent: free. */
+  imagePriceMicros?: number | null;
+  /** Micro-USD per second of audio (transcriptions and translations; only when the upstream reports no tokens). */
+  audioSecondPriceMicros?: number | null;
+  /** Micro-USD per 1M input characters (speech). */
+  characterPriceMicros?: number | null;
+  /** Micro-USD per search unit (rerank). */
+  searchUnitPriceMicros?: number | null;
   createdAt: number;
   routing: ModelRouting;
 }

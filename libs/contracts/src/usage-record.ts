@@ -32,6 +32,14 @@ export interface UsageRecord {
   cached_tokens?: number;
   cache_write_tokens?: number;
   reasoning_tokens?: number;
+  /** Images generated (images endpoints). */
+  images?: number;
+  /** Milliseconds of audio transcribed or translated. */
+  audio_ms?: number;
+  /** Input characters turned into speech. */
+  characters?: number;
+  /** Rerank search units (Cohere's: one per query over up to 100 documents). */
+  search_units?: number;
   estimated?: boolean;
   cost_micros: number;
   channel_cost_micros?: number;

@@ -41,4 +41,39 @@ describe('computeCostMicros', () => {
     const usage = { inputTokens: 2 ** 40, outputTokens: 2 ** 40, cachedInputTokens: 0, cacheWriteInputTokens: 0 };
     expect(computeCostMicros(usage, model)).toBe(Number((2n ** 40n * 2_000_000n) / 1_000_000n));
   });
+
+  describe('media units', () => {
+    const media: PolicyModel = {
+      ...model,
+      imagePriceMicros: 40_000, // $0.04 an image
+      audioSecondPriceMicros: 100, // $0.006 a minute
+      characterPriceMicros: 15_000_000, // $15 / 1M characters
+      searchUnitPriceMicros: 2_000, // $2 / 1000 searches
+    };
+    const none = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0 };
+
+    it.each([
+      [{ images: 3 }, 120_000],
+      // 12.345 s at 100 µ$/s = 1234.5 → 1235
+      [{ audioMs: 12_345 }, 1_235],
+      // 100 characters at $15/1M = 1500 µ$
+      [{ characters: 100 }, 1_500],
+      [{ searchUnits: 2 }, 4_000],
+      [{ images: 1, searchUnits: 1 }, 42_000],
+    ])('%j costs %d micro-USD', (units, micros) => {
+      expect(computeCostMicros({ ...none, ...units }, media)).toBe(micros);
+    });
+
+    it('bills the reported tokens instead of the units when there are any (token-priced image and audio models)', () => {
+      expect(computeCostMicros({ ...none, inputTokens: 1000, outputTokens: 500, images: 2 }, media)).toBe(1_200);
+    });
+
+    it('is free for a model without unit prices', () => {
+      expect(computeCostMicros({ ...none, images: 5, audioMs: 60_000, characters: 4096, searchUnits: 9 }, model)).toBe(0);
+    });
+
+    it('applies the group ratio to units too', () => {
+      expect(computeCostMicros({ ...none, images: 1 }, media, 1_500_000)).toBe(60_000);
+    });
+  });
 });

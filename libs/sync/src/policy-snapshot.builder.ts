@@ -30,7 +30,8 @@ const SELECT: Record<PolicyKind, string> = {
   users: 'SELECT id, status, group_id, balance_micros, role, limits FROM users',
   groups: 'SELECT id, ratio_ppm, models, channels, limits FROM groups',
   channels: 'SELECT id, name, type, base_url, key_ciphertext, headers_ciphertext, models, model_mapping, priority, weight, region, status, settings FROM channels',
-  models: 'SELECT id, name, input_price_micros, output_price_micros, cached_input_price_micros, cache_write_price_micros, created_at, routing FROM models',
+  models:
+    'SELECT id, name, input_price_micros, output_price_micros, cached_input_price_micros, cache_write_price_micros, image_price_micros, audio_second_price_micros, character_price_micros, search_unit_price_micros, created_at, routing FROM models',
   routes: 'SELECT id, model, channel_id, upstream_model, priority, weight, enabled FROM model_routes',
 };
 
@@ -157,6 +158,10 @@ export class PolicySnapshotBuilder {
           outputPriceMicros: Number(row.output_price_micros),
           cachedInputPriceMicros: number(row.cached_input_price_micros),
           cacheWritePriceMicros: number(row.cache_write_price_micros),
+          imagePriceMicros: number(row.image_price_micros),
+          audioSecondPriceMicros: number(row.audio_second_price_micros),
+          characterPriceMicros: number(row.character_price_micros),
+          searchUnitPriceMicros: number(row.search_unit_price_micros),
           createdAt: Math.floor(new Date(row.created_at).getTime() / 1000),
           routing: row.routing ?? {},
         } satisfies PolicyModel;

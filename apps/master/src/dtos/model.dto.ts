@@ -7,13 +7,18 @@ import { ListQueryDto } from '../common/list-query.dto';
 import { NAME_MESSAGE, NAME_PATTERN } from './group.dto';
 import { IsUsd } from './validators';
 
-/** USD per 1M tokens, up to 6 decimals. */
+/** USD per 1M tokens (per unit for the media prices), up to 6 decimals. */
 export class ModelPriceDto {
   // input and output always have a price (0 is a price); null is refused, not stored.
   @ApiPropertyOptional() @ValidateIf((_, value) => value !== undefined) @IsUsd() input?: number | string;
   @ApiPropertyOptional() @ValidateIf((_, value) => value !== undefined) @IsUsd() output?: number | string;
   @ApiPropertyOptional({ nullable: true, description: 'null: not offered' }) @IsOptional() @IsUsd() cached_input?: number | string | null;
   @ApiPropertyOptional({ nullable: true, description: 'null: not offered' }) @IsOptional() @IsUsd() cache_write?: number | string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'USD per generated image (when the upstream reports no tokens); null: free' }) @IsOptional() @IsUsd() image?: number | string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'USD per second of transcribed or translated audio (when the upstream reports no tokens); null: free' })
+  @IsOptional() @IsUsd() audio_second?: number | string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'USD per 1M characters turned into speech; null: free' }) @IsOptional() @IsUsd() character?: number | string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'USD per rerank search unit; null: free' }) @IsOptional() @IsUsd() search_unit?: number | string | null;
 }
 
 export class ModelCreateDto {
@@ -41,6 +46,10 @@ export class ModelPriceResponseDto {
   @ApiProperty() output_micros: number;
   @ApiProperty({ nullable: true }) cached_input_micros: number | null;
   @ApiProperty({ nullable: true }) cache_write_micros: number | null;
+  @ApiProperty({ nullable: true, description: 'micro-USD per image' }) image_micros: number | null;
+  @ApiProperty({ nullable: true, description: 'micro-USD per second of audio' }) audio_second_micros: number | null;
+  @ApiProperty({ nullable: true, description: 'micro-USD per 1M speech characters' }) character_micros: number | null;
+  @ApiProperty({ nullable: true, description: 'micro-USD per rerank search unit' }) search_unit_micros: number | null;
 }
 
 export class ModelResponseDto {

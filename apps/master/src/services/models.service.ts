@@ -10,7 +10,7 @@ import { AuditActor, AuditService } from './audit.service';
 import { toModelResponse } from './mappers';
 import { contains, toPage } from './page.util';
 
-/** USD per 1M tokens → micro-USD per 1M tokens; only the fields given. */
+/** USD per 1M tokens (or per unit) → micro-USD per 1M tokens (or per unit); only the fields given. */
 export function priceToMicros(price: ModelPriceDto): Partial<ModelEntity> {
   const micros = (value: number | string | null | undefined) =>
     value === undefined ? undefined : value === null ? null : usdToMicros(value);
@@ -19,6 +19,10 @@ export function priceToMicros(price: ModelPriceDto): Partial<ModelEntity> {
   if (price.output !== undefined) changes.outputPriceMicros = micros(price.output)!;
   if (price.cached_input !== undefined) changes.cachedInputPriceMicros = micros(price.cached_input);
   if (price.cache_write !== undefined) changes.cacheWritePriceMicros = micros(price.cache_write);
+  if (price.image !== undefined) changes.imagePriceMicros = micros(price.image);
+  if (price.audio_second !== undefined) changes.audioSecondPriceMicros = micros(price.audio_second);
+  if (price.character !== undefined) changes.characterPriceMicros = micros(price.character);
+  if (price.search_unit !== undefined) changes.searchUnitPriceMicros = micros(price.search_unit);
   return changes;
 }
 

@@ -90,7 +90,8 @@ const EXPORT_CHUNK = 5_000;
 
 const USAGE_CSV_COLUMNS = [
   'created_at', 'request_id', 'client_request_id', 'user_id', 'token_id', 'group_id', 'channel_id', 'region', 'model', 'upstream_model', 'endpoint', 'status',
-  'stream', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'cache_write_tokens', 'reasoning_tokens', 'estimated', 'cost_micros',
+  'stream', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'cache_write_tokens', 'reasoning_tokens', 'images', 'audio_ms', 'characters',
+  'search_units', 'estimated', 'cost_micros',
   'channel_cost_micros', 'latency_ms', 'first_token_ms', 'error_class',
 ];
 

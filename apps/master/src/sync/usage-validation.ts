@@ -55,7 +55,7 @@ function problem(record: Partial<UsageRecord> | null, agentId: string, now: numb
     if (value !== null && value !== undefined && (typeof value !== 'string' || !UUID.test(value))) return `${field} is not a uuid`;
   }
   if (typeof record.model !== 'string' || record.model.length === 0 || record.model.length > 128) return 'model is malformed';
-  for (const field of ['prompt_tokens', 'completion_tokens', 'cached_tokens', 'cache_write_tokens', 'reasoning_tokens', 'latency_ms'] as const) {
+  for (const field of ['prompt_tokens', 'completion_tokens', 'cached_tokens', 'cache_write_tokens', 'reasoning_tokens', 'images', 'audio_ms', 'characters', 'search_units', 'latency_ms'] as const) {
     const value = record[field];
     if (value === undefined && field !== 'prompt_tokens' && field !== 'completion_tokens' && field !== 'latency_ms') continue;
     if (!Number.isSafeInteger(value) || (value as number) < 0 || (value as number) > MAX_TOKENS) return `${field} is out of range`;

@@ -40,6 +40,10 @@ export async function settleUsageRecords(manager: EntityManager, records: UsageR
     cached_tokens: count(record.cached_tokens),
     cache_write_tokens: count(record.cache_write_tokens),
     reasoning_tokens: count(record.reasoning_tokens),
+    images: count(record.images),
+    audio_ms: count(record.audio_ms),
+    characters: count(record.characters),
+    search_units: count(record.search_units),
     estimated: record.estimated ?? false,
     cost_micros: record.cost_micros,
     channel_cost_micros: record.channel_cost_micros ?? 0,
@@ -54,15 +58,16 @@ export async function settleUsageRecords(manager: EntityManager, records: UsageR
   const inserted = queryRows<{ request_id: string; user_id: string | null; token_id: string | null; agent_id: string | null; cost_micros: string; model: string }>(
     await manager.query(
       `INSERT INTO usage_logs (request_id, client_request_id, token_id, user_id, group_id, channel_id, agent_id, region, model, upstream_model,
-         endpoint, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, estimated,
-         cost_micros, channel_cost_micros, latency_ms, first_token_ms, status, stream, error_class, attempts, created_at)
+         endpoint, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, images, audio_ms, characters, search_units,
+         estimated, cost_micros, channel_cost_micros, latency_ms, first_token_ms, status, stream, error_class, attempts, created_at)
        SELECT r.request_id, r.client_request_id, r.token_id, r.user_id, r.group_id, r.channel_id, r.agent_id, r.region, r.model, r.upstream_model,
-         r.endpoint, r.prompt_tokens, r.completion_tokens, r.cached_tokens, r.cache_write_tokens, r.reasoning_tokens, r.estimated,
-         r.cost_micros, r.channel_cost_micros, r.latency_ms, r.first_token_ms, r.status, r.stream, r.error_class, r.attempts, r.created_at
+         r.endpoint, r.prompt_tokens, r.completion_tokens, r.cached_tokens, r.cache_write_tokens, r.reasoning_tokens, r.images, r.audio_ms,
+         r.characters, r.search_units, r.estimated, r.cost_micros, r.channel_cost_micros, r.latency_ms, r.first_token_ms, r.status, r.stream, r.error_class, r.attempts, r.created_at
        FROM jsonb_to_recordset($1::jsonb) AS r(
          request_id varchar, client_request_id varchar, token_id uuid, user_id uuid, group_id uuid, channel_id uuid, agent_id uuid, region varchar,
          model varchar, upstream_model varchar, endpoint varchar, prompt_tokens integer, completion_tokens integer,
-         cached_tokens integer, cache_write_tokens integer, reasoning_tokens integer, estimated boolean, cost_micros bigint,
+         cached_tokens integer, cache_write_tokens integer, reasoning_tokens integer, images integer, audio_ms integer, characters integer,
+         search_units integer, estimated boolean, cost_micros bigint,
          channel_cost_micros bigint, latency_ms integer, first_token_ms integer, status smallint, stream boolean,
          error_class varchar, attempts jsonb, created_at timestamptz)
        ON CONFLICT (request_id) DO NOTHING

@@ -26,6 +26,11 @@ export class UsageLogEntity {
   @Column({ type: 'integer', default: 0 }) cachedTokens: number;
   @Column({ type: 'integer', default: 0 }) cacheWriteTokens: number;
   @Column({ type: 'integer', default: 0 }) reasoningTokens: number;
+  /** What the non-chat endpoints count: images, audio (ms), speech characters, rerank search units. */
+  @Column({ type: 'integer', default: 0 }) images: number;
+  @Column({ type: 'integer', default: 0 }) audioMs: number;
+  @Column({ type: 'integer', default: 0 }) characters: number;
+  @Column({ type: 'integer', default: 0 }) searchUnits: number;
   @Column({ type: 'boolean', default: false }) estimated: boolean;
   @Column({ type: 'bigint', default: 0, transformer: bigintTransformer }) costMicros: number;
   @Column({ type: 'bigint', default: 0, transformer: bigintTransformer }) channelCostMicros: number;
