@@ -3,6 +3,7 @@ export * from './money';
 export * from './network';
 export * from './pagination';
 export * from './roles';
+export * from './provider-catalog';
 export * from './provider-types';
 export * from './usage-record';
 export * from './policy';

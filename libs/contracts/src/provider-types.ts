@@ -1,15 +1,6 @@
-/**
- * Upstream provider types a channel can have. Each names the wire protocol the
- * gateway speaks to it; OpenAI-compatible presets are added as data later.
- */
-export const PROVIDER_TYPES = [
-  'openai',
-  'openai-compatible',
-  'azure',
-  'anthropic',
-  'gemini',
-  'vertex',
-  'bedrock',
-] as const;
+import { PROVIDER_CATALOG } from './provider-catalog';
 
-export type ProviderType = (typeof PROVIDER_TYPES)[number];
+/** Upstream provider types a channel can have: the ids of the provider catalog. */
+export const PROVIDER_TYPES = PROVIDER_CATALOG.map((entry) => entry.id);
+
+export type ProviderType = (typeof PROVIDER_CATALOG)[number]['id'];
