@@ -145,7 +145,7 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
     const channel = candidate.channel;
     if (!state.channelsTried.has(channel.id) && state.channelsTried.size >= settings.maxChannels) return 'next';
     const adaptor = adaptorFor(channel.type);
-    const upstreamProtocol = adaptor?.protocolFor(channel, exchange.protocol, candidate.upstreamModel);
+    const upstreamProtocol = adaptor?.protocolFor(channel, exchange.protocol, candidate.upstreamModel, exchange.endpoint);
     if (!adaptor || !upstreamProtocol) return 'next';
     const body = plan(candidate, upstreamProtocol);
     if (!body) return 'next';
@@ -207,6 +207,13 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
       });
     } catch (error) {
       health.limiter.release();
+      if (error instanceof GatewayError && classifyFailure(error) === 'request') {
+        // The adaptor refused before sending (a parameter this provider does not take): no verdict on the channel, and another candidate may serve.
+        breaker?.release();
+        exchange.skipped.push({ channel: channel.name, reason: 'unsupported_parameter' });
+        state.lastError = error;
+        return 'next';
+      }
       const failure = error instanceof GatewayError ? error : new GatewayError('upstream', 'could not reach the upstream provider', { retryable: true });
       record(failure.status, failure.kind);
       if (signal.aborted) {

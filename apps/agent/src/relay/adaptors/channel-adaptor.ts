@@ -33,9 +33,11 @@ export interface ChannelAdaptor {
   /**
    * The wire protocol this channel speaks to serve a client of `client` with
    * `upstreamModel` (Bedrock and Vertex speak Anthropic's Messages for Claude
-   * models and their own format otherwise); null: it cannot.
+   * models and their own format otherwise); null: it cannot. `endpoint` is
+   * the exchange's (the client protocol, or embeddings / completions): an
+   * OpenAI-compatible preset serves only the endpoints its capabilities name.
    */
-  protocolFor(channel: PolicyChannel, client: Protocol, upstreamModel: string): UpstreamProtocol | null;
+  protocolFor(channel: PolicyChannel, client: Protocol, upstreamModel: string, endpoint?: string): UpstreamProtocol | null;
   /** URL, headers (auth included) and body text for one call. Synchronous unless auth needs I/O. */
   target(channel: PolicyChannel, call: UpstreamCall): UpstreamTarget | Promise<UpstreamTarget>;
   /** Path of the provider's own token counter for a protocol (Anthropic count_tokens, Gemini countTokens); absent or null: estimated locally. */

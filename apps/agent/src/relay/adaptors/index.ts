@@ -1,5 +1,7 @@
+import { PROVIDER_CATALOG } from '@aigw/contracts';
 import { ChannelAdaptor } from './channel-adaptor';
 import { nativeAdaptor } from './native.adaptor';
+import { openAiCompatibleAdaptor } from './openai-compatible.adaptor';
 
 export * from './channel-adaptor';
 export { apiKeyHeaders, nativeAdaptor, nativeProtocolFor } from './native.adaptor';
@@ -10,8 +12,9 @@ export { apiKeyHeaders, nativeAdaptor, nativeProtocolFor } from './native.adapto
  * creation, so only an older policy can name one).
  */
 const ADAPTORS: Record<string, ChannelAdaptor> = {
+  // Every OpenAI-compatible preset of the catalog (the generic type included): one adaptor each, built from its entry.
+  ...Object.fromEntries(PROVIDER_CATALOG.filter((entry) => entry.family === 'openai-compatible').map((entry) => [entry.id, openAiCompatibleAdaptor(entry)])),
   openai: nativeAdaptor,
-  'openai-compatible': nativeAdaptor,
   azure: nativeAdaptor,
   anthropic: nativeAdaptor,
   gemini: nativeAdaptor,
