@@ -1,4 +1,5 @@
 import { PROVIDER_CATALOG } from '@aigw/contracts';
+import { azureAdaptor } from './azure.adaptor';
 import { ChannelAdaptor } from './channel-adaptor';
 import { nativeAdaptor } from './native.adaptor';
 import { openAiCompatibleAdaptor } from './openai-compatible.adaptor';
@@ -15,7 +16,7 @@ const ADAPTORS: Record<string, ChannelAdaptor> = {
   // Every OpenAI-compatible preset of the catalog (the generic type included): one adaptor each, built from its entry.
   ...Object.fromEntries(PROVIDER_CATALOG.filter((entry) => entry.family === 'openai-compatible').map((entry) => [entry.id, openAiCompatibleAdaptor(entry)])),
   openai: nativeAdaptor,
-  azure: nativeAdaptor,
+  azure: azureAdaptor,
   anthropic: nativeAdaptor,
   gemini: nativeAdaptor,
 };

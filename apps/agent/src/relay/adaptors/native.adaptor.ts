@@ -36,7 +36,6 @@ export function nativeProtocolFor(type: string, client: Protocol): Protocol | nu
     case 'openai':
       return client === 'openai-responses' ? 'openai-responses' : 'openai-chat';
     case 'openai-compatible':
-    case 'azure':
       return 'openai-chat';
     case 'anthropic':
       return 'anthropic';
