@@ -1,6 +1,7 @@
 import { PROVIDER_CATALOG } from '@aigw/contracts';
 import { azureAdaptor } from './azure.adaptor';
 import { ChannelAdaptor } from './channel-adaptor';
+import { cohereAdaptor } from './cohere.adaptor';
 import { nativeAdaptor } from './native.adaptor';
 import { openAiCompatibleAdaptor } from './openai-compatible.adaptor';
 
@@ -19,6 +20,7 @@ const ADAPTORS: Record<string, ChannelAdaptor> = {
   azure: azureAdaptor,
   anthropic: nativeAdaptor,
   gemini: nativeAdaptor,
+  cohere: cohereAdaptor,
 };
 
 /** null: no adaptor for this type (the dispatcher skips the channel). */
