@@ -4,6 +4,7 @@ import { ChannelAdaptor } from './channel-adaptor';
 import { cohereAdaptor } from './cohere.adaptor';
 import { nativeAdaptor } from './native.adaptor';
 import { openAiCompatibleAdaptor } from './openai-compatible.adaptor';
+import { vertexAdaptor } from './vertex.adaptor';
 
 export * from './channel-adaptor';
 export { apiKeyHeaders, nativeAdaptor, nativeProtocolFor } from './native.adaptor';
@@ -21,6 +22,7 @@ const ADAPTORS: Record<string, ChannelAdaptor> = {
   anthropic: nativeAdaptor,
   gemini: nativeAdaptor,
   cohere: cohereAdaptor,
+  vertex: vertexAdaptor,
 };
 
 /** null: no adaptor for this type (the dispatcher skips the channel). */
