@@ -1,4 +1,5 @@
 import { anthropicCodec } from './anthropic';
+import { bedrockConverseCodec } from './bedrock';
 import { cohereCodec } from './cohere';
 import { geminiCodec } from './gemini';
 import { Protocol, ProtocolCodec, UpstreamCodec, UpstreamProtocol } from './ir/protocol-codec';
@@ -14,6 +15,7 @@ const CODECS: Record<Protocol, ProtocolCodec> = {
 
 /** Provider-only wire formats (a client never speaks them): one entry each. */
 const UPSTREAM_ONLY: Partial<Record<UpstreamProtocol, UpstreamCodec>> = {
+  'bedrock-converse': bedrockConverseCodec,
   cohere: cohereCodec,
 };
 

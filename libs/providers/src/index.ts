@@ -3,6 +3,7 @@ export * from './sse/sse-reader';
 export * from './sse/sse-writer';
 export * from './upstream/upstream-client';
 export * from './codecs';
+export * from './bedrock';
 export * from './net/address-policy';
 export * from './net/check-host';
 export * from './net/guarded-connector';

@@ -13,6 +13,7 @@ describe('scrubUpstreamMessage', () => {
     ['proxy at localhost:11434 is down', 'proxy at [host] is down'],
     ['token 3f9a1c2b4d5e6f708192a3b4c5d6e7f8a9b0c1d2 rejected', 'token [redacted] rejected'],
     ['organization org-Xy12Ab34Cd56 over limit', 'organization org-*** over limit'],
+    ['The access key AKIAIOSFODNN7EXAMPLE is not valid', 'The access key [redacted] is not valid'],
   ])('%s', (input, expected) => {
     expect(scrubUpstreamMessage(input)).toBe(expected);
   });

@@ -17,6 +17,8 @@ const SCRUBBERS: Array<[RegExp, string]> = [
   // Google API keys and OAuth access tokens.
   [/\bAIza[0-9A-Za-z_-]{10,}/g, '[redacted]'],
   [/\bya29\.[0-9A-Za-z_.-]+/g, '[redacted]'],
+  // AWS access key ids (long-term AKIA…, temporary ASIA…): AWS errors about signatures name them.
+  [/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, '[redacted]'],
   // Bearer tokens.
   [/\bBearer\s+[^\s'"]+/gi, 'Bearer [redacted]'],
   // IPv4 addresses with an optional port.
