@@ -1,4 +1,5 @@
 import { RoutingDefaults } from '@aigw/contracts';
+import { HostResolver } from '@aigw/providers';
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { AuxiliaryRelayService } from './auxiliary-relay.service';
 import { ExchangeRunner } from './exchange-runner.service';
@@ -51,6 +52,8 @@ export class RelayModule {
         ChannelHealthRegistry,
         RoutePlanner,
         SpendLedger,
+        // One resolver for every address check (channel saves, upstream connections), so tests can answer for it.
+        { provide: HostResolver, useValue: new HostResolver() },
         UpstreamDispatcher,
         UsageReporter,
         ExchangeRunner,
@@ -61,7 +64,7 @@ export class RelayModule {
         { provide: UsageSink, useClass: options.usageSink },
         ...(options.providers ?? []),
       ],
-      exports: [PolicyStore, ChannelHealthRegistry, RoutePlanner, UpstreamDispatcher, SpendLedger, UsageSink],
+      exports: [PolicyStore, ChannelHealthRegistry, RoutePlanner, UpstreamDispatcher, SpendLedger, UsageSink, HostResolver],
     };
   }
 }

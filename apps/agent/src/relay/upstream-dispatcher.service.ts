@@ -1,4 +1,5 @@
-import { GatewayError, Protocol, UpstreamAnswer, UpstreamClient, UpstreamProtocol, UpstreamTimeouts, upstreamCodecFor } from '@aigw/providers';
+import { GatewayError, HostResolver, Protocol, UpstreamAnswer, UpstreamClient, UpstreamProtocol, UpstreamTimeouts, upstreamCodecFor } from '@aigw/providers';
+import { AppConfig } from '@aigw/config';
 import { ChannelSettings, PolicyChannel } from '@aigw/contracts';
 import { Candidate, CircuitBreaker } from '@aigw/routing';
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
@@ -80,9 +81,15 @@ export function classifyFailure(failure: GatewayError): FailureClass {
  */
 @Injectable()
 export class UpstreamDispatcher implements OnApplicationShutdown {
-  private readonly client = new UpstreamClient();
+  private readonly client: UpstreamClient;
 
-  constructor(private readonly health: ChannelHealthRegistry) {}
+  constructor(
+    private readonly health: ChannelHealthRegistry,
+    config: AppConfig,
+    resolver: HostResolver,
+  ) {
+    this.client = new UpstreamClient({ network: config.upstreamNetwork, resolver });
+  }
 
   /**
    * Tries candidates in order until one answers below 400. `plan` says what

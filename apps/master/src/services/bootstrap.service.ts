@@ -13,6 +13,7 @@ import {
   plainSettings,
 } from '@aigw/config';
 import { Role, usdToMicros } from '@aigw/contracts';
+import { HostResolver, upstreamUrlRefusal } from '@aigw/providers';
 import {
   ApiTokenEntity,
   BalanceLedgerEntity,
@@ -62,10 +63,15 @@ export class BootstrapService {
     private readonly cipher: SecretCipher,
     private readonly passwords: PasswordService,
     private readonly audit: AuditService,
+    private readonly resolver: HostResolver,
   ) {}
 
   async apply(bootstrap: BootstrapConfig = this.config.bootstrap): Promise<BootstrapSummary> {
     const summary: BootstrapSummary = { created: 0, updated: 0, deleted: 0 };
+    for (const [index, entry] of (bootstrap.channels ?? []).entries()) {
+      const refusal = entry.base_url && !entry.delete ? await upstreamUrlRefusal(entry.base_url, this.config.upstreamNetwork, this.resolver) : null;
+      if (refusal) throw new BootstrapError(`bootstrap.channels[${index}].base_url: ${refusal} (docs/network-security.md)`);
+    }
     await this.dataSource.transaction(async (manager) => {
       const run = new BootstrapRun(manager, summary, this.cipher, this.passwords, this.audit);
       for (const [index, entry] of (bootstrap.groups ?? []).entries()) await run.group(entry, `bootstrap.groups[${index}]`);

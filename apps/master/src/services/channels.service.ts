@@ -1,6 +1,7 @@
-import { SecretCipher, plainSettings } from '@aigw/config';
+import { AppConfig, SecretCipher, plainSettings } from '@aigw/config';
 import { ApiErrorCode, Page, PolicyChannel } from '@aigw/contracts';
 import { ChannelEntity, ModelRouteEntity } from '@aigw/persistence';
+import { HostResolver, upstreamUrlRefusal } from '@aigw/providers';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ArrayContains, DataSource, FindOptionsWhere, Repository } from 'typeorm';
@@ -18,6 +19,8 @@ export class ChannelsService {
     private readonly dataSource: DataSource,
     private readonly cipher: SecretCipher,
     private readonly audit: AuditService,
+    private readonly config: AppConfig,
+    private readonly resolver: HostResolver,
   ) {}
 
   async list(query: ChannelListQueryDto): Promise<Page<ChannelResponseDto>> {
@@ -40,6 +43,7 @@ export class ChannelsService {
   }
 
   async create(actor: AuditActor, dto: ChannelCreateDto): Promise<ChannelResponseDto> {
+    await this.checkBaseUrl(dto.base_url);
     if (await this.channels.existsBy({ name: dto.name })) throw ApiException.conflict(`channel ${dto.name} already exists`);
     const channel = await this.dataSource.transaction(async (manager) => {
       const created = await manager.save(
@@ -71,6 +75,7 @@ export class ChannelsService {
 
   async update(actor: AuditActor, id: string, dto: ChannelUpdateDto): Promise<ChannelResponseDto> {
     const channel = await this.find(id);
+    if (dto.base_url !== undefined) await this.checkBaseUrl(dto.base_url);
     if (dto.name !== undefined && dto.name !== channel.name && (await this.channels.existsBy({ name: dto.name }))) {
       throw ApiException.conflict(`channel ${dto.name} already exists`);
     }
@@ -140,6 +145,12 @@ export class ChannelsService {
       settings: entity.settings ?? {},
     };
     return { channel, upstreamModel };
+  }
+
+  /** The address policy (docs/network-security.md); the agents check again at every new connection. */
+  private async checkBaseUrl(url: string): Promise<void> {
+    const refusal = await upstreamUrlRefusal(url, this.config.upstreamNetwork, this.resolver);
+    if (refusal) throw ApiException.invalid('base_url', refusal);
   }
 
   private async find(id: string): Promise<ChannelEntity> {
