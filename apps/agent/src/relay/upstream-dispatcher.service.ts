@@ -228,7 +228,9 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
         throw failure;
       }
       this.verdict(health, breaker, false, performance.now() - started);
-      state.lastError = failure;
+      // The adaptor's own auth failed (an OAuth token endpoint refused the channel's key): the channel's fault, never the client's 401.
+      if (classifyFailure(failure) === 'credentials') registry.credentialFailure(channel, policyVersion, failure.options.upstreamStatus ?? failure.status, failure.kind);
+      state.lastError = channelFailure(failure);
       return 'next';
     }
     if (answer.status < 400) {
