@@ -51,6 +51,7 @@ export const ACCESS_TABLE: Record<string, Access> = {
   'POST /api/channels/:id/test': [...OPERATE],
 
   'GET /api/models': [...ALL],
+  'GET /api/providers': [...ALL],
   'GET /api/models/:id': [...ALL],
   'POST /api/models': [...OPERATE],
   'PATCH /api/models/:id': [...OPERATE],

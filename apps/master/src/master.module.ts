@@ -23,6 +23,7 @@ import { GroupsController } from './controllers/groups.controller';
 import { HealthController } from './controllers/health.controller';
 import { MeController } from './controllers/me.controller';
 import { ModelsController } from './controllers/models.controller';
+import { ProvidersController } from './controllers/providers.controller';
 import { RootController } from './controllers/root.controller';
 import { RoutesController } from './controllers/routes.controller';
 import { TokensController } from './controllers/tokens.controller';
@@ -86,6 +87,7 @@ export class MasterModule {
         TokensController,
         ChannelsController,
         ModelsController,
+        ProvidersController,
         RoutesController,
         AgentsController,
         UsageController,

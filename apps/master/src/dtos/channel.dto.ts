@@ -12,7 +12,8 @@ const URL_OPTIONS = { require_tld: false, protocols: ['http', 'https'], require_
 export class ChannelCreateDto {
   @ApiProperty() @Matches(NAME_PATTERN, { message: NAME_MESSAGE }) name: string;
   @ApiProperty({ enum: PROVIDER_TYPES }) @IsIn(PROVIDER_TYPES as unknown as string[]) type: string;
-  @ApiProperty({ description: "the provider's base URL as its official SDK takes it" }) @IsUrl(URL_OPTIONS) @MaxLength(2048) base_url: string;
+  @ApiPropertyOptional({ description: "the provider's base URL as its official SDK takes it; default: the provider type's (GET /api/providers), required for types without one" })
+  @IsOptional() @IsUrl(URL_OPTIONS) @MaxLength(2048) base_url?: string;
   @ApiPropertyOptional({ description: 'upstream API key; write-only, stored encrypted' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(8192) key?: string;
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) @MaxLength(128, { each: true }) models?: string[];
   @ApiPropertyOptional({ description: 'logical model → upstream model' }) @IsOptional() @IsStringRecord() model_mapping?: Record<string, string>;

@@ -12,7 +12,7 @@ import {
   maskSecret,
   plainSettings,
 } from '@aigw/config';
-import { Role, usdToMicros } from '@aigw/contracts';
+import { Role, providerPreset, usdToMicros } from '@aigw/contracts';
 import { HostResolver, upstreamUrlRefusal } from '@aigw/providers';
 import {
   ApiTokenEntity,
@@ -153,12 +153,15 @@ class BootstrapRun {
       },
     });
     if (entry.delete) return this.remove(existing, 'channel');
-    if (!existing && (!entry.type || !entry.base_url)) {
-      throw new BootstrapError(`${path}: type and base_url are required to create channel ${entry.name}`);
+    if (!existing && !entry.type) throw new BootstrapError(`${path}: type is required to create channel ${entry.name}`);
+    // A new channel without base_url gets its provider type's default.
+    const baseUrl = entry.base_url ?? (existing ? undefined : providerPreset(entry.type!)?.baseUrl);
+    if (!existing && !baseUrl) {
+      throw new BootstrapError(`${path}: base_url is required to create channel ${entry.name}: provider type ${entry.type} has no default base URL`);
     }
     const desired: Partial<ChannelEntity> = {};
     if (entry.type !== undefined) desired.type = entry.type;
-    if (entry.base_url !== undefined) desired.baseUrl = entry.base_url;
+    if (baseUrl) desired.baseUrl = baseUrl;
     if (entry.models !== undefined) desired.models = entry.models;
     if (entry.model_mapping !== undefined) desired.modelMapping = entry.model_mapping;
     if (entry.priority !== undefined) desired.priority = entry.priority;

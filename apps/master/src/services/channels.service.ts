@@ -1,5 +1,5 @@
 import { AppConfig, SecretCipher, plainSettings } from '@aigw/config';
-import { ApiErrorCode, Page, PolicyChannel } from '@aigw/contracts';
+import { ApiErrorCode, Page, PolicyChannel, providerPreset } from '@aigw/contracts';
 import { ChannelEntity, ModelRouteEntity } from '@aigw/persistence';
 import { HostResolver, upstreamUrlRefusal } from '@aigw/providers';
 import { Injectable } from '@nestjs/common';
@@ -43,14 +43,16 @@ export class ChannelsService {
   }
 
   async create(actor: AuditActor, dto: ChannelCreateDto): Promise<ChannelResponseDto> {
-    await this.checkBaseUrl(dto.base_url);
+    const baseUrl = dto.base_url ?? providerPreset(dto.type)?.baseUrl;
+    if (!baseUrl) throw ApiException.invalid('base_url', `required: provider type ${dto.type} has no default base URL (GET /api/providers)`);
+    await this.checkBaseUrl(baseUrl);
     if (await this.channels.existsBy({ name: dto.name })) throw ApiException.conflict(`channel ${dto.name} already exists`);
     const channel = await this.dataSource.transaction(async (manager) => {
       const created = await manager.save(
         manager.create(ChannelEntity, {
           name: dto.name,
           type: dto.type,
-          baseUrl: dto.base_url,
+          baseUrl,
           models: dto.models ?? [],
           modelMapping: dto.model_mapping ?? {},
           priority: dto.priority ?? 0,
