@@ -116,14 +116,15 @@ function without(object: Record<string, unknown>, field: string): Record<string,
 
 /** The headers that carry a channel's key; a keyless channel (or a preset without auth) sends none. */
 function authHeaders(auth: ProviderAuth): (key: string | null) => Record<string, string> {
+  const none: Record<string, string> = {};
   switch (auth.style) {
     case 'bearer':
-      return (key) => (key ? { authorization: `Bearer ${key}` } : {});
+      return (key) => (key ? { authorization: `Bearer ${key}` } : none);
     case 'header': {
       const header = auth.header!;
-      return (key) => (key ? { [header]: key } : {});
+      return (key) => (key ? { [header]: key } : none);
     }
     default:
-      return () => ({});
+      return () => none;
   }
 }
