@@ -243,7 +243,8 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
       return answer;
     }
     health.limiter.release();
-    const decoded = upstream.decodeError(answer.status, await readErrorBody(answer), answer.headers);
+    const errorBody = await readErrorBody(answer);
+    const decoded = adaptor.decodeError?.(channel, upstreamProtocol, answer.status, errorBody, answer.headers) ?? upstream.decodeError(answer.status, errorBody, answer.headers);
     const kind = classifyFailure(decoded);
     record(answer.status, decoded.kind);
     if (kind === 'request') {
@@ -306,7 +307,8 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
         await answer.body.dump();
         return { ok: true, status: answer.status, latency_ms: elapsed() };
       }
-      const failure = upstreamCodecFor(protocol).decodeError(answer.status, await readErrorBody(answer), answer.headers);
+      const errorBody = await readErrorBody(answer);
+      const failure = adaptor.decodeError?.(channel, protocol, answer.status, errorBody, answer.headers) ?? upstreamCodecFor(protocol).decodeError(answer.status, errorBody, answer.headers);
       return { ok: false, status: answer.status, latency_ms: elapsed(), error: failure.kind, message: `the upstream answered ${answer.status}` };
     } catch (error) {
       const failure = error instanceof GatewayError ? error : new GatewayError('upstream', 'could not reach the upstream provider');

@@ -1,5 +1,5 @@
 import { PolicyChannel } from '@aigw/contracts';
-import { FrameReader, Protocol, UpstreamProtocol } from '@aigw/providers';
+import { FrameReader, GatewayError, Protocol, UpstreamProtocol } from '@aigw/providers';
 
 /** One request to an upstream, before the channel's adaptor has placed it (URL, auth). */
 export interface UpstreamCall {
@@ -44,4 +44,10 @@ export interface ChannelAdaptor {
   countTokensPath?(channel: PolicyChannel, protocol: 'anthropic' | 'gemini', upstreamModel: string): string | null;
   /** The reader for a streamed answer; default: SSE. */
   frames?(channel: PolicyChannel, protocol: UpstreamProtocol): FrameReader;
+  /**
+   * An error answer, when the provider's error shape is not the wire
+   * protocol's (Bedrock answers in AWS's shape whatever the body's protocol);
+   * default: the protocol codec's decodeError.
+   */
+  decodeError?(channel: PolicyChannel, protocol: UpstreamProtocol, status: number, body: unknown, headers: Record<string, string | string[] | undefined>): GatewayError;
 }

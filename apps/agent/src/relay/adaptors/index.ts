@@ -1,5 +1,6 @@
 import { PROVIDER_CATALOG } from '@aigw/contracts';
 import { azureAdaptor } from './azure.adaptor';
+import { bedrockAdaptor } from './bedrock.adaptor';
 import { ChannelAdaptor } from './channel-adaptor';
 import { cohereAdaptor } from './cohere.adaptor';
 import { nativeAdaptor } from './native.adaptor';
@@ -21,6 +22,7 @@ const ADAPTORS: Record<string, ChannelAdaptor> = {
   azure: azureAdaptor,
   anthropic: nativeAdaptor,
   gemini: nativeAdaptor,
+  bedrock: bedrockAdaptor,
   cohere: cohereAdaptor,
   vertex: vertexAdaptor,
 };
