@@ -6,5 +6,6 @@ export * from './codecs';
 export * from './bedrock';
 export * from './net/address-policy';
 export * from './net/check-host';
+export * from './net/fetch-image';
 export * from './net/guarded-connector';
 export * from './net/host-resolver';
