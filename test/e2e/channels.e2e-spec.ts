@@ -189,7 +189,7 @@ describe('admin API: /api/channels', () => {
     });
 
     it('rejects invalid filters with 400 naming them', async () => {
-      expectInvalid(await admin('GET', '/api/channels', { query: { type: 'cohere' } }), 'type');
+      expectInvalid(await admin('GET', '/api/channels', { query: { type: 'no-such-provider' } }), 'type');
       expectInvalid(await admin('GET', '/api/channels', { query: { status: 'broken' } }), 'status');
       expectInvalid(await admin('GET', '/api/channels', { query: { limit: -1 } }), 'limit');
       expectUnknownField(await admin('GET', '/api/channels', { query: { key: 'x' } }), 'key');
@@ -317,8 +317,8 @@ describe('admin API: /api/channels', () => {
     const cases: [string, Record<string, unknown>, string[]][] = [
       ['missing name', { type: 'openai', base_url: 'https://api.openai.com/v1' }, ['name']],
       ['missing type', { name: 'no-type', base_url: 'https://api.openai.com/v1' }, ['type']],
-      ['missing base_url', { name: 'no-url', type: 'openai' }, ['base_url']],
-      ['unknown type', minimal('bad-type', { type: 'cohere' }), ['type']],
+      ['missing base_url for a type without a default', { name: 'no-url', type: 'vllm' }, ['base_url']],
+      ['unknown type', minimal('bad-type', { type: 'no-such-provider' }), ['type']],
       ['name of the wrong type', minimal('x', { name: 42 }), ['name']],
       ['base_url that is no URL', minimal('bad-url', { base_url: 'api.openai.com' }), ['base_url']],
       ['base_url with another protocol', minimal('bad-url-2', { base_url: 'ftp://files.example.com' }), ['base_url']],
