@@ -66,7 +66,7 @@ export interface BedrockMessage {
 export type BedrockSystemBlock = { text: string } | { cachePoint: BedrockCachePoint };
 
 export type BedrockTool =
-  | { toolSpec: { name: string; description?: string; inputSchema: { json: Record<string, unknown> } } }
+  | { toolSpec: { name: string; description?: string; inputSchema: { json: Record<string, unknown> }; strict?: boolean } }
   | { cachePoint: BedrockCachePoint };
 
 export type BedrockToolChoice = { auto: Record<string, never> } | { any: Record<string, never> } | { tool: { name: string } };

@@ -40,7 +40,7 @@ describe('encodeBedrockConverseRequest', () => {
       temperature: 0.2,
       topP: 0.9,
       stopSequences: ['END'],
-      tools: [{ ...TOOL, cacheControl: { type: 'ephemeral' } }],
+      tools: [{ ...TOOL, cacheControl: { type: 'ephemeral' }, strict: true }],
       toolChoice: { type: 'tool', name: 'get_weather' },
     });
     expect(body).toEqual({
@@ -48,7 +48,7 @@ describe('encodeBedrockConverseRequest', () => {
       messages: [{ role: 'user', content: [{ text: 'Long context' }, { cachePoint: { type: 'default', ttl: '1h' } }, { text: 'Question?' }] }],
       inferenceConfig: { maxTokens: 512, temperature: 0.2, topP: 0.9, stopSequences: ['END'] },
       toolConfig: {
-        tools: [{ toolSpec: { name: 'get_weather', description: 'Weather', inputSchema: { json: TOOL.parameters } } }, { cachePoint: { type: 'default' } }],
+        tools: [{ toolSpec: { name: 'get_weather', description: 'Weather', inputSchema: { json: TOOL.parameters }, strict: true } }, { cachePoint: { type: 'default' } }],
         toolChoice: { tool: { name: 'get_weather' } },
       },
     });

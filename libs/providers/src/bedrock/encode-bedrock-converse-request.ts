@@ -69,7 +69,8 @@ const DOCUMENT_FORMATS: Record<string, BedrockDocumentFormat> = {
  * - Reasoning goes back only as Bedrock issued it (signed or redacted, no
  *   other provider family's); unsigned or foreign reasoning is dropped from
  *   the history, as the Anthropic encoder does.
- * - json_schema → outputConfig.textFormat (structured output).
+ * - json_schema → outputConfig.textFormat (structured output); a strict
+ *   tool → toolSpec.strict.
  *
  * Refused (no Converse field; per-model knobs belong in the channel's
  * param_overrides, e.g. additionalModelRequestFields): a mid-conversation
@@ -298,7 +299,13 @@ function encodeToolConfig(request: ChatRequest, messages: BedrockMessage[]): Bed
     // A function declared without parameters still needs an object schema.
     const schema = Object.keys(tool.parameters ?? {}).length === 0 ? { type: 'object', properties: {} } : tool.parameters;
     encoded.push({
-      toolSpec: { name: tool.name, ...(tool.description !== undefined ? { description: tool.description } : {}), inputSchema: { json: schema } },
+      toolSpec: {
+        name: tool.name,
+        ...(tool.description !== undefined ? { description: tool.description } : {}),
+        inputSchema: { json: schema },
+        // Schema-checked calls on request; false is the default and is not sent (not every model knows the field).
+        ...(tool.strict ? { strict: true } : {}),
+      },
     });
     if (tool.cacheControl) encoded.push({ cachePoint: cachePoint(tool.cacheControl) });
   }
