@@ -8,4 +8,5 @@ export * from './net/address-policy';
 export * from './net/check-host';
 export * from './net/fetch-image';
 export * from './net/guarded-connector';
+export * from './net/guarded-fetch';
 export * from './net/host-resolver';

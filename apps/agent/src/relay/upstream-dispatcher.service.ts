@@ -1,4 +1,4 @@
-import { GatewayError, HostResolver, Protocol, UpstreamAnswer, UpstreamClient, UpstreamProtocol, UpstreamTimeouts, upstreamCodecFor } from '@aigw/providers';
+import { GatewayError, HostResolver, Protocol, UpstreamAnswer, UpstreamClient, UpstreamProtocol, UpstreamTimeouts, guardedFetch, upstreamCodecFor } from '@aigw/providers';
 import { AppConfig } from '@aigw/config';
 import { ChannelSettings, PolicyChannel } from '@aigw/contracts';
 import { Candidate, CircuitBreaker } from '@aigw/routing';
@@ -10,6 +10,7 @@ import { Exchange } from './exchange';
 import { RouteSettings } from './route-plan';
 import { channelFailure, readErrorBody } from './relay-upstream.util';
 import { adaptorFor } from './adaptors';
+import { googleAccessTokens } from './adaptors/google-access-tokens';
 
 /** The outcome of a channel probe, as the admin API answers it. */
 export interface ChannelProbeResult {
@@ -89,6 +90,8 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
     resolver: HostResolver,
   ) {
     this.client = new UpstreamClient({ network: config.upstreamNetwork, resolver });
+    // Side requests with operator-supplied URLs (a service account's token_uri) pass the same address policy.
+    googleAccessTokens.useFetch(guardedFetch(config.upstreamNetwork, resolver));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { GatewayError } from '@aigw/providers';
+import { GatewayError, HostResolver, guardedFetch } from '@aigw/providers';
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeVertex, startFakeVertex } from '../../../../../test/fake-provider/vertex';
@@ -27,6 +27,19 @@ describe('GoogleAccessTokens against a fake Google token endpoint', () => {
     expect(fake.tokensIssued).toHaveLength(1);
     expect(new Set(all)).toEqual(new Set([fake.tokensIssued[0].token]));
     expect(tokens.account('channel-1', key).accessToken()).toBe(fake.tokensIssued[0].token);
+  });
+
+  it("reaches the key's token_uri only through the address policy: a loopback endpoint is refused when loopback is not allowed", async () => {
+    tokens = new GoogleAccessTokens();
+    tokens.useFetch(guardedFetch({ allowLoopback: false, allowPrivate: false }, new HostResolver()));
+    const key = fake.serviceAccount('guarded@aigw-tests.iam.gserviceaccount.com');
+    const failure = await Promise.resolve(tokens.account('channel-guarded', key).accessToken()).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(GatewayError);
+    expect(failure).toMatchObject({ kind: 'upstream', retryable: true, message: 'could not reach the Google token endpoint' });
+    expect(fake.tokensIssued).toHaveLength(0);
+    // The same key through a policy that allows loopback (the default) gets its token.
+    tokens.useFetch(guardedFetch({ allowLoopback: true, allowPrivate: true }, new HostResolver()));
+    expect(await tokens.account('channel-guarded', key).accessToken()).toBe(fake.tokensIssued[0].token);
   });
 
   it('refreshes a token before it expires, off the hot path: the next request takes the new one without waiting', async () => {

@@ -1,3 +1,5 @@
+import { DEFAULT_UPSTREAM_NETWORK } from '@aigw/contracts';
+import { HostResolver, guardedFetch } from '@aigw/providers';
 import { EventEmitter } from 'node:events';
 import { GoogleServiceAccount, parseServiceAccountKey } from './google-service-account';
 
@@ -14,6 +16,14 @@ export interface GoogleAccessTokenEvents {
  */
 export class GoogleAccessTokens extends EventEmitter<GoogleAccessTokenEvents> {
   private readonly accounts = new Map<string, { keyText: string | null; account: GoogleServiceAccount }>();
+  /** The default address policy until the dispatcher applies the agent's own (useFetch). */
+  private fetchImplementation: typeof fetch = guardedFetch(DEFAULT_UPSTREAM_NETWORK, new HostResolver());
+
+  /** Token endpoints are reached through this fetch from now on (the agent's upstream_network policy). */
+  useFetch(fetchImplementation: typeof fetch): void {
+    this.fetchImplementation = fetchImplementation;
+    this.clear();
+  }
 
   /** The channel's account; throws a retryable GatewayError when its key is not a service-account key. */
   account(channelId: string, keyText: string | null): GoogleServiceAccount {
@@ -26,7 +36,7 @@ export class GoogleAccessTokens extends EventEmitter<GoogleAccessTokenEvents> {
       idle: () => {
         if (this.accounts.get(channelId)?.account === account) this.accounts.delete(channelId);
       },
-    });
+    }, this.fetchImplementation);
     this.accounts.set(channelId, { keyText, account });
     return account;
   }

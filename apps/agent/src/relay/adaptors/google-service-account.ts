@@ -45,6 +45,8 @@ export class GoogleServiceAccount {
   constructor(
     readonly key: ServiceAccountKey,
     private readonly events: { refreshed(): void; idle(): void },
+    /** How the token endpoint is reached: a fetch whose connections pass the address policy (the key names the endpoint). */
+    private readonly fetchImplementation: typeof fetch,
   ) {}
 
   /** The token at once when a valid one is cached; else a shared fetch. Rejects with a retryable GatewayError. */
@@ -64,7 +66,7 @@ export class GoogleServiceAccount {
   private async fetch(): Promise<string> {
     try {
       // A fresh client per fetch: the library's own cache would hand back the token being replaced.
-      const client = new JWT({ email: this.key.client_email, key: this.key.private_key, scopes: [CLOUD_PLATFORM_SCOPE], transporter: tokenTransport(this.key.token_uri) });
+      const client = new JWT({ email: this.key.client_email, key: this.key.private_key, scopes: [CLOUD_PLATFORM_SCOPE], transporter: new TokenEndpoint(this.key.token_uri ?? GOOGLE_TOKEN_URI, this.fetchImplementation) });
       const credentials = await client.authorize();
       if (!credentials.access_token) throw new GatewayError('upstream', 'the Google token endpoint answered without an access token', { retryable: true });
       const now = Date.now();
@@ -142,15 +144,16 @@ export function parseServiceAccountKey(text: string | null): ServiceAccountKey {
 /**
  * google-auth-library posts the JWT grant to oauth2.googleapis.com whatever
  * the key says; the key's token_uri (honoured by Google's Python library) is
- * honoured here, for private endpoints and test fakes.
+ * honoured here, for private endpoints and test fakes. The URI comes from
+ * whoever edits channels, so it is reached only through the guarded fetch:
+ * never a metadata or link-local address, no redirects.
  */
-function tokenTransport(tokenUri: string | undefined): gaxios.Gaxios {
-  return new TokenEndpoint(tokenUri ?? GOOGLE_TOKEN_URI);
-}
-
 class TokenEndpoint extends gaxios.Gaxios {
-  constructor(private readonly tokenUri: string) {
-    super({ timeout: TOKEN_TIMEOUT_MS });
+  constructor(
+    private readonly tokenUri: string,
+    fetchImplementation: typeof fetch,
+  ) {
+    super({ timeout: TOKEN_TIMEOUT_MS, fetchImplementation });
   }
 
   override request<T = any>(options: gaxios.GaxiosOptions = {}): gaxios.GaxiosPromise<T> {
