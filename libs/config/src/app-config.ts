@@ -24,6 +24,8 @@ export class AppConfig {
   readonly previousSecretKeys: Buffer[];
   readonly logLevel: LogLevel;
   readonly relayBodyLimitBytes: number;
+  /** Largest file of a multipart upload (each file; spooled to a per-request temp dir, never held in memory). */
+  readonly relayUploadLimitBytes: number;
   /** false: no usage records, quotas or rate limits on the relay (benchmarks only). */
   readonly relayMetering: boolean;
   readonly routing: RoutingDefaults;

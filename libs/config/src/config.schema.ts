@@ -49,6 +49,8 @@ export class ConfigFile {
   @IsOptional() @IsArray() @Matches(SECRET_KEY_PATTERN, { each: true, message: 'each must be 32 bytes as 64 hex characters or base64' }) previous_secret_keys?: string[];
   /** Largest request body the /v1 relay accepts, in MiB (413 beyond). */
   @IsOptional() @IsInt() @Min(1) @Max(512) relay_body_limit_mb?: number;
+  /** Largest file the relay's multipart uploads accept (audio transcriptions, image edits), in MiB per file (413 beyond); default 25 like OpenAI's audio limit. */
+  @IsOptional() @IsInt() @Min(1) @Max(2048) relay_upload_limit_mb?: number;
   /** false: the relay keeps no usage records and checks no quota or rate limit (benchmarks and troubleshooting only). */
   @IsOptional() @IsBoolean() relay_metering?: boolean;
   /** pino log level. */

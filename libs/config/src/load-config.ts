@@ -87,6 +87,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     previousSecretKeys: (file.previous_secret_keys ?? []).map(decodeKey),
     logLevel: (file.log_level ?? 'info') as LogLevel,
     relayBodyLimitBytes: (file.relay_body_limit_mb ?? 32) * 1024 * 1024,
+    relayUploadLimitBytes: (file.relay_upload_limit_mb ?? 25) * 1024 * 1024,
     relayMetering: file.relay_metering ?? true,
     routing: resolveRouting(file.routing),
     upstreamNetwork: resolveUpstreamNetwork(file.upstream_network),

@@ -1,5 +1,6 @@
 import { REQUEST_ID_PATTERN, UsageAttempt } from '@aigw/contracts';
 import { ChatRequest, EMPTY_USAGE, Protocol, UpstreamProtocol, Usage } from '@aigw/providers';
+import { MediaUnits } from '@aigw/quota';
 import { Candidate } from '@aigw/routing';
 import { performance } from 'node:perf_hooks';
 import { Caller } from './client-auth.util';
@@ -24,6 +25,8 @@ export interface Exchange {
   /** Channel name of each attempt (for the debug header; the usage record keeps ids). */
   attemptChannels: string[];
   usage: Usage;
+  /** What a non-chat endpoint counted (images, audio, characters, search units); null for chat. `estimated`: counted by the gateway, not reported. */
+  units: (MediaUnits & { estimated?: boolean }) | null;
   status: number;
   errorClass: string | null;
   stream: boolean;
@@ -60,6 +63,7 @@ export function newExchange(requestId: string, protocol: Protocol, endpoint: str
     attempts: [],
     attemptChannels: [],
     usage: { ...EMPTY_USAGE },
+    units: null,
     status: 200,
     errorClass: null,
     stream: false,

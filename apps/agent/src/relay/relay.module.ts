@@ -2,6 +2,7 @@ import { RoutingDefaults } from '@aigw/contracts';
 import { HostResolver } from '@aigw/providers';
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { AuxiliaryRelayService } from './auxiliary-relay.service';
+import { MediaRelayService } from './media/media-relay.service';
 import { ExchangeRunner } from './exchange-runner.service';
 import { ChannelHealthRegistry, ChannelStatusSink, LogChannelStatusSink, ROUTING_DEFAULTS } from './channel-health';
 import { PolicyStore } from './policy-store';
@@ -59,6 +60,7 @@ export class RelayModule {
         ExchangeRunner,
         RelayService,
         AuxiliaryRelayService,
+        MediaRelayService,
         RelayRoutes,
         TokenSelfService,
         { provide: UsageSink, useClass: options.usageSink },

@@ -2,7 +2,9 @@ import { GatewayError } from '@aigw/providers';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
 import { AuxiliaryRelayService } from './auxiliary-relay.service';
+import { MediaRelayService } from './media/media-relay.service';
 import { PolicyStore } from './policy-store';
 import { relayErrorResponse } from './relay-error.util';
 import { RelayService } from './relay.service';
@@ -17,7 +19,8 @@ type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<void> |
 
 /**
  * The client surfaces: OpenAI Chat and Responses, Anthropic Messages, Gemini
- * generateContent, and the model lists. Registered as plain Fastify routes,
+ * generateContent, the model lists, and OpenAI's images, audio and
+ * moderations and rerank (media/). Registered as plain Fastify routes,
  * outside Nest's guard/interceptor/pipe chain: the relay authenticates gateway
  * API tokens itself (in the client protocol's error shape) and that chain
  * cost about a tenth of the relay's CPU per request (see docs/benchmarks.md).
@@ -31,6 +34,7 @@ export class RelayRoutes implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly relay: RelayService,
     private readonly auxiliary: AuxiliaryRelayService,
+    private readonly media: MediaRelayService,
     private readonly self: TokenSelfService,
     private readonly policy: PolicyStore,
     private readonly usage: UsageSink,
@@ -52,6 +56,18 @@ export class RelayRoutes implements OnModuleInit {
     post('/v1/messages/count_tokens', (request, reply) => this.auxiliary.countTokens('anthropic', request, reply));
     post('/v1/embeddings', (request, reply) => this.auxiliary.openAiOnly('embeddings', request, reply));
     post('/v1/completions', (request, reply) => this.auxiliary.openAiOnly('completions', request, reply));
+    post('/v1/images/generations', (request, reply) => this.media.images('images/generations', request, reply));
+    post('/v1/audio/speech', (request, reply) => this.media.speech(request, reply));
+    post('/v1/moderations', (request, reply) => this.media.moderations(request, reply));
+    post('/v1/rerank', (request, reply) => this.media.rerank(request, reply));
+    // Multipart uploads: the parser is registered in this scope only, so every other route still refuses multipart bodies.
+    void fastify.register(async (uploads) => {
+      await uploads.register(multipart);
+      const upload = (url: string, handler: Handler) => uploads.route({ method: 'POST', url, handler: this.gated(handler), errorHandler: answerParserError });
+      upload('/v1/images/edits', (request, reply) => this.media.images('images/edits', request, reply));
+      upload('/v1/audio/transcriptions', (request, reply) => this.media.transcription('audio/transcriptions', request, reply));
+      upload('/v1/audio/translations', (request, reply) => this.media.transcription('audio/translations', request, reply));
+    });
     // `@google/genai` uses /v1beta/models/{model}:generateContent; some clients /v1/models/…
     post('/v1beta/models/:target', (request, reply) => this.gemini(param(request, 'target'), request, reply));
     post('/v1/models/:target', (request, reply) => this.gemini(param(request, 'target'), request, reply));

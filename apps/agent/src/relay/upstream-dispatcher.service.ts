@@ -5,6 +5,7 @@ import { Candidate, CircuitBreaker } from '@aigw/routing';
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
+import { FormData } from 'undici';
 import { ChannelHealth, ChannelHealthRegistry } from './channel-health';
 import { Exchange } from './exchange';
 import { RouteSettings } from './route-plan';
@@ -28,6 +29,12 @@ export interface ChannelProbeResult {
 export interface UpstreamPlan {
   path: string;
   body: Record<string, unknown>;
+  /**
+   * A multipart upload (audio transcriptions, image edits): sent instead of
+   * the JSON body, its files streamed from disk on each attempt; the adaptor
+   * still places the URL and auth.
+   */
+  form?: FormData;
 }
 
 /** Shared by the attempts of one dispatch. */
@@ -205,13 +212,14 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
         body: overrides ? { ...body.body, ...overrides } : body.body,
         upstreamModel: candidate.upstreamModel,
         stream: exchange.stream,
-        headers: { 'content-type': 'application/json', ...channel.headers, ...forwardedHeaders(exchange.protocol, upstreamProtocol, request) },
+        // A form's content type (with its boundary) is set by undici.
+        headers: { ...(body.form ? {} : { 'content-type': 'application/json' }), ...channel.headers, ...forwardedHeaders(exchange.protocol, upstreamProtocol, request) },
       });
       answer = await this.client.send({
         poolKey: timeouts?.connect_ms ? `${channel.id}:${timeouts.connect_ms}` : channel.id,
         url: target.url,
         headers: target.headers,
-        body: target.body,
+        body: body.form ?? target.body,
         signal,
         timeouts: timeouts && upstreamTimeouts(timeouts),
       });

@@ -1,6 +1,6 @@
 import { UsageRecord } from '@aigw/contracts';
 import { estimateInputTokens, estimateTextTokens } from '@aigw/metering';
-import { computeCostMicros } from '@aigw/quota';
+import { BillableUsage, computeCostMicros } from '@aigw/quota';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { Exchange } from './exchange';
@@ -27,12 +27,14 @@ export class UsageReporter {
     const policy = this.policy.current;
     const model = policy.model(exchange.request.model);
     exchange.usage = sanitizeUsage(exchange.usage);
-    const estimated = estimateMissingUsage(exchange);
+    const units = exchange.units;
+    const estimated = estimateMissingUsage(exchange) || units?.estimated === true;
     // A client that went away mid-stream pays for the prompt and what it was sent.
     const billable = exchange.status < 400 || (exchange.status === 499 && exchange.stream && exchange.firstByteAt !== null);
-    const cost = model && billable ? computeCostMicros(exchange.usage, model, exchange.caller.groupRatioPpm) : 0;
+    const billed: BillableUsage = units ? { ...exchange.usage, ...units } : exchange.usage;
+    const cost = model && billable ? computeCostMicros(billed, model, exchange.caller.groupRatioPpm) : 0;
     const costRatio = exchange.candidate?.channel.settings.cost_ratio ?? 1;
-    const channelCost = model && billable && exchange.candidate ? computeCostMicros(exchange.usage, model, Math.round(costRatio * 1_000_000)) : 0;
+    const channelCost = model && billable && exchange.candidate ? computeCostMicros(billed, model, Math.round(costRatio * 1_000_000)) : 0;
     if (exchange.reservation) this.spend.complete(exchange.reservation, cost);
     exchange.admission?.release(exchange.usage.inputTokens + exchange.usage.outputTokens);
     // One object literal of a fixed shape (no spreads): built and serialized once per request.
@@ -51,6 +53,10 @@ export class UsageReporter {
       cached_tokens: exchange.usage.cachedInputTokens,
       cache_write_tokens: exchange.usage.cacheWriteInputTokens,
       reasoning_tokens: exchange.usage.reasoningTokens,
+      images: units?.images,
+      audio_ms: units?.audioMs,
+      characters: units?.characters,
+      search_units: units?.searchUnits,
       estimated: estimated || undefined,
       cost_micros: cost,
       channel_cost_micros: channelCost,

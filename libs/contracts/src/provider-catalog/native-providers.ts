@@ -22,7 +22,8 @@ export const NATIVE_PROVIDERS = [
     baseUrl: null,
     exampleBaseUrl: 'http://llm.internal:8000/v1',
     auth: BEARER,
-    capabilities: capabilities('chat', 'embeddings', 'completions', 'tools', 'vision', 'streaming'),
+    // Any server: the operator routes to it what it serves (images, audio, moderations, Jina-shaped rerank at {base}/rerank included).
+    capabilities: capabilities('chat', 'embeddings', 'completions', 'images', 'audio', 'rerank', 'moderations', 'tools', 'vision', 'streaming'),
   }),
   provider({
     id: 'azure',

@@ -1,5 +1,5 @@
 import { AddressPolicy, DEFAULT_UPSTREAM_NETWORK } from '@aigw/contracts';
-import { Agent, Dispatcher, errors, request } from 'undici';
+import { Agent, Dispatcher, FormData, errors, request } from 'undici';
 import { GatewayError } from '../ir/gateway-error';
 import { AddressRefusedError, buildGuardedConnector } from '../net/guarded-connector';
 import { HostResolver } from '../net/host-resolver';
@@ -27,7 +27,8 @@ export interface UpstreamCall {
   poolKey: string;
   url: string;
   headers: Record<string, string>;
-  body: string;
+  /** JSON text, or a multipart form (undici's own FormData: it streams the form's file parts). */
+  body: string | FormData;
   /** Aborts the exchange (client went away). */
   signal: AbortSignal;
   timeouts?: Partial<UpstreamTimeouts>;

@@ -117,4 +117,18 @@ describe('OpenAI-compatible preset adaptor', () => {
     expect(adaptorFor('deepseek')!.protocolFor(channel('deepseek'), 'anthropic', 'm')).toBe('openai-chat');
     expect(adaptorFor('deepseek')!.protocolFor(channel('deepseek'), 'openai-chat', 'm', 'embeddings')).toBeNull();
   });
+
+  it('serves the media endpoints (images, audio, moderations, rerank) only where the preset has the capability', () => {
+    const jina = adaptorFor('jina')!;
+    expect(jina.protocolFor(channel('jina'), 'openai-chat', 'm', 'rerank')).toBe('openai-chat');
+    expect(jina.protocolFor(channel('jina'), 'openai-chat', 'm', 'images/generations')).toBeNull();
+    expect(jina.protocolFor(channel('jina'), 'openai-chat', 'm', 'audio/transcriptions')).toBeNull();
+    const deepseek = adaptorFor('deepseek')!;
+    expect(deepseek.protocolFor(channel('deepseek'), 'openai-chat', 'm', 'rerank')).toBeNull();
+    expect(deepseek.protocolFor(channel('deepseek'), 'openai-chat', 'm', 'moderations')).toBeNull();
+    const generic = adaptorFor('openai-compatible')!;
+    for (const endpoint of ['images/generations', 'images/edits', 'audio/speech', 'audio/transcriptions', 'moderations', 'rerank']) {
+      expect(generic.protocolFor(channel('openai-compatible'), 'openai-chat', 'm', endpoint), endpoint).toBe('openai-chat');
+    }
+  });
 });

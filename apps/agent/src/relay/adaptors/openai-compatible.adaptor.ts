@@ -1,9 +1,10 @@
-import { ParameterQuirk, PolicyChannel, ProviderAuth, ProviderPreset } from '@aigw/contracts';
+import { ParameterQuirk, PolicyChannel, ProviderAuth, ProviderCapability, ProviderPreset } from '@aigw/contracts';
 import { GatewayError, Protocol, UpstreamProtocol } from '@aigw/providers';
 import { joinUrl } from '../upstream-target.util';
 import { ChannelAdaptor, UpstreamCall, UpstreamTarget } from './channel-adaptor';
 
 const CHAT_PATH = '/chat/completions';
+const MEDIA_CAPABILITIES: Record<string, ProviderCapability> = { images: 'images', audio: 'audio', moderations: 'moderations', rerank: 'rerank' };
 const COMPLETIONS_PATH = '/completions';
 
 /** A preset's quirks compiled once, so a request pays only for the checks its preset has. */
@@ -33,6 +34,9 @@ export function openAiCompatibleAdaptor(preset: ProviderPreset): ChannelAdaptor 
     protocolFor(channel: PolicyChannel, client: Protocol, upstreamModel: string, endpoint: string = client): UpstreamProtocol | null {
       if (endpoint === 'embeddings') return capabilities.embeddings ? 'openai-chat' : null;
       if (endpoint === 'completions') return capabilities.completions ? 'openai-chat' : null;
+      // images/…, audio/…, moderations, rerank (the media relay's endpoints): served where the preset has the capability.
+      const media = MEDIA_CAPABILITIES[endpoint.split('/')[0]];
+      if (media) return capabilities[media] ? 'openai-chat' : null;
       if (!capabilities.chat) return null;
       return client === 'openai-responses' && capabilities.responses ? 'openai-responses' : 'openai-chat';
     },
