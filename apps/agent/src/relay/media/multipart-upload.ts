@@ -49,6 +49,7 @@ export class MultipartUpload {
     try {
       for await (const part of request.parts({ limits: { ...UPLOAD_LIMITS, fileSize: fileSizeLimit } })) {
         if (part.type === 'field') {
+          if (part.valueTruncated || part.fieldnameTruncated) throw new GatewayError('payload_too_large', `the form field ${part.fieldname.slice(0, 64)} is too large`);
           upload.entries.push({ kind: 'field', name: part.fieldname, value: String(part.value) });
           continue;
         }
