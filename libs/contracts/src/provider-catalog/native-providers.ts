@@ -50,7 +50,7 @@ export const NATIVE_PROVIDERS = [
     family: 'gemini',
     baseUrl: 'https://generativelanguage.googleapis.com',
     auth: { style: 'header', header: 'x-goog-api-key' },
-    capabilities: capabilities('chat', 'embeddings', 'images', 'tools', 'vision', 'reasoning', 'streaming'),
+    capabilities: capabilities('chat', 'tools', 'vision', 'reasoning', 'streaming'),
     docs: 'https://ai.google.dev/api',
   }),
   provider({
@@ -60,7 +60,7 @@ export const NATIVE_PROVIDERS = [
     baseUrl: null,
     exampleBaseUrl: 'https://us-central1-aiplatform.googleapis.com',
     auth: { style: 'google-service-account' },
-    capabilities: capabilities('chat', 'messages', 'embeddings', 'tools', 'vision', 'reasoning', 'streaming'),
+    capabilities: capabilities('chat', 'messages', 'tools', 'vision', 'reasoning', 'streaming'),
     docs: 'https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference',
   }),
   provider({
@@ -70,7 +70,7 @@ export const NATIVE_PROVIDERS = [
     baseUrl: null,
     exampleBaseUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com',
     auth: { style: 'aws-sigv4' },
-    capabilities: capabilities('chat', 'messages', 'embeddings', 'tools', 'vision', 'reasoning', 'streaming'),
+    capabilities: capabilities('chat', 'messages', 'tools', 'vision', 'reasoning', 'streaming'),
     docs: 'https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html',
   }),
   provider({
@@ -79,7 +79,7 @@ export const NATIVE_PROVIDERS = [
     family: 'cohere',
     baseUrl: 'https://api.cohere.com',
     auth: BEARER,
-    capabilities: capabilities('chat', 'embeddings', 'rerank', 'tools', 'vision', 'reasoning', 'streaming'),
+    capabilities: capabilities('chat', 'rerank', 'tools', 'vision', 'reasoning', 'streaming'),
     docs: 'https://docs.cohere.com/reference/chat',
   }),
 ] as const;

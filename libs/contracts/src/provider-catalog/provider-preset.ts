@@ -37,10 +37,11 @@ export const PROVIDER_CAPABILITIES = [
 ] as const;
 
 /**
- * What the provider's API offers. For OpenAI-compatible presets the relay
- * routes by them: chat (Chat Completions), responses (a Responses client's
- * body goes to /responses untranslated), embeddings and completions
- * (/v1/embeddings and /v1/completions go only to channels that have them).
+ * What the gateway serves through a channel of the type, and routes by: chat
+ * (Chat Completions), responses (a Responses client's body goes to
+ * /responses untranslated), messages, embeddings, completions, images,
+ * audio, rerank and moderations go only to channels whose type has them. A
+ * provider may offer more than the gateway translates yet.
  */
 export type ProviderCapability = (typeof PROVIDER_CAPABILITIES)[number];
 
