@@ -280,13 +280,15 @@ describe('AWS Bedrock channels', () => {
       expect(fake.received[0].body.context_management).toEqual(request.context_management);
     });
 
-    it('an image by URL is refused before Bedrock is called: 400 saying Bedrock needs inline data', async () => {
+    it('an image by URL is refused before Bedrock is called (media.fetch_image_urls is off by default): 400 saying to send it inline', async () => {
       const response = await post('/v1/chat/completions', {
         model: 'br-nova',
         messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }],
       });
       expect(response.status).toBe(400);
-      expect(((await response.json()) as Json).error.message).toMatch(/Bedrock needs inline image data/);
+      expect(((await response.json()) as Json).error.message).toBe(
+        "this model's provider needs images inline and this gateway does not fetch image URLs; send the image as base64 data",
+      );
       expect(fake.received).toHaveLength(0);
     });
   });

@@ -2,6 +2,7 @@ import {
   ChatRequest,
   EMPTY_USAGE,
   GatewayError,
+  HostResolver,
   Protocol,
   ProtocolCodec,
   SseMessage,
@@ -12,6 +13,8 @@ import {
   codecFor,
   upstreamCodecFor,
 } from '@aigw/providers';
+import { AppConfig } from '@aigw/config';
+import { Candidate } from '@aigw/routing';
 import { Injectable, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
@@ -26,10 +29,14 @@ import { sanitizeEventUsage, sanitizeUsage } from './relay-usage.util';
 import { wantsRouteDebug } from './route-debug.util';
 import { RoutePlanner } from './route-plan';
 import { adaptorFor } from './adaptors';
+import { hasRemoteImages, inlineRemoteImages } from './inline-media.util';
 import { UpstreamDispatcher, UpstreamPlan } from './upstream-dispatcher.service';
 import { upstreamPath } from './upstream-target.util';
 
 export type { RouteContext };
+
+/** The upstream protocol that takes images only as inline bytes. */
+const INLINE_MEDIA_PROTOCOL = 'bedrock-converse';
 
 /**
  * The relay: authenticate from the in-memory policy, decode the client's
@@ -48,6 +55,8 @@ export class RelayService {
     private readonly upstream: UpstreamDispatcher,
     private readonly planner: RoutePlanner,
     private readonly runner: ExchangeRunner,
+    private readonly config: AppConfig,
+    private readonly resolver: HostResolver,
   ) {}
 
   async handle(protocol: Protocol, request: FastifyRequest, reply: FastifyReply, route: RouteContext = {}): Promise<void> {
@@ -67,23 +76,54 @@ export class RelayService {
       await this.runner.admit(exchange, reply, () =>
         chatWorstCaseMicros(chat, policy.model(chat.model), exchange.caller!.groupRatioPpm, untranslatable ? request.body : undefined),
       );
+      const inline = await this.inlineForCandidates(chat, protocol, planned.candidates, signal);
       const answer = await this.upstream.dispatch(
         exchange,
         request,
         planned.candidates,
         signal,
-        (candidate, upstreamProtocol) =>
+        (candidate, upstreamProtocol) => {
           // A request only the client's own protocol can express goes only to channels that speak it.
-          untranslatable && upstreamProtocol !== protocol
-            ? null
-            : this.upstreamBody(protocol, upstreamProtocol, chat, request.body, candidate.upstreamModel),
-        () => untranslatable ?? new GatewayError('not_found', `No provider can serve the model ${chat.model} for this protocol.`, { param: 'model' }),
+          if (untranslatable && upstreamProtocol !== protocol) return null;
+          if (upstreamProtocol !== INLINE_MEDIA_PROTOCOL || !inline) return this.upstreamBody(protocol, upstreamProtocol, chat, request.body, candidate.upstreamModel);
+          // A provider that takes images only inline: the fetched copy, or the next candidate when fetching failed.
+          return inline.chat ? this.upstreamBody(protocol, upstreamProtocol, inline.chat, request.body, candidate.upstreamModel) : null;
+        },
+        () =>
+          untranslatable ?? inline?.error ?? new GatewayError('not_found', `No provider can serve the model ${chat.model} for this protocol.`, { param: 'model' }),
         planned,
       );
       this.runner.routeHeader(exchange, reply);
       if (chat.stream) await this.relayStream(exchange, client, answer, reply);
       else await this.relayJson(exchange, client, answer, reply);
     });
+  }
+
+  /**
+   * Images given by URL, for candidates whose provider takes images only
+   * inline (Bedrock Converse): fetched once, before the first attempt, when
+   * such a candidate is planned and the request has URL images (null
+   * otherwise: nothing to do, the common case). A fetch that fails or is not
+   * allowed (media.fetch_image_urls) is remembered: those candidates are
+   * skipped and the error is the answer when no other candidate serves.
+   */
+  private async inlineForCandidates(
+    chat: ChatRequest,
+    client: Protocol,
+    candidates: Candidate[],
+    signal: AbortSignal,
+  ): Promise<{ chat: ChatRequest | null; error: GatewayError | null } | null> {
+    const needs = candidates.some((candidate) => {
+      const channel = candidate.channel;
+      return adaptorFor(channel.type)?.protocolFor(channel, client, candidate.upstreamModel) === INLINE_MEDIA_PROTOCOL;
+    });
+    if (!needs || !hasRemoteImages(chat)) return null;
+    try {
+      return { chat: await inlineRemoteImages(chat, this.config.media, this.resolver, signal), error: null };
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error;
+      return { chat: null, error };
+    }
   }
 
   /**
