@@ -84,7 +84,7 @@ for (const phase of SETTLEMENT_PHASES) if (!['paused', 'live'].includes(phase)) 
 /** 0: as fast as the relay answers (the throughput figure); N: N requests/s offered, to compare CPU per request at one load. */
 const RATE = intFromEnv('BENCH_METERING_RATE', 0, 0, 1_000_000);
 const CPUS = process.env.BENCH_METERING_CPUS || 'auto';
-/** Extra node flags for agent M and for the master (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof), to look inside. */
+/** Extra node flags for both agents and for the master (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof), to look inside and compare M with U. */
 const AGENT_NODE_ARGS = (process.env.BENCH_METERING_AGENT_NODE_ARGS || '').split(/\s+/).filter(Boolean);
 const MASTER_NODE_ARGS = (process.env.BENCH_METERING_MASTER_NODE_ARGS || '').split(/\s+/).filter(Boolean);
 if (!['auto', 'off'].includes(CPUS)) throw new Error('BENCH_METERING_CPUS: auto | off');
@@ -333,7 +333,7 @@ async function main() {
       AIGW_CONFIG: config,
       AIGW_LOG_LEVEL: 'warn',
     };
-    const [command, args] = placed.agentCommand(process.execPath, [...(metering ? AGENT_NODE_ARGS : []), agentEntry]);
+    const [command, args] = placed.agentCommand(process.execPath, [...AGENT_NODE_ARGS, agentEntry]);
     const child = await startChild(`agent ${name}`, command, args, { cwd: tmp, env });
     const agent = { name, port: agentPort, child, metering, dataDir: join(dir, 'data'), sent: 0, answered: 0, windows: 0, non2xx: 0, id: null };
     return agent;
