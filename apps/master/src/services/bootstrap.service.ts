@@ -9,7 +9,7 @@ import {
   BootstrapUser,
   SecretCipher,
   hashApiKey,
-  maskSecret,
+  maskChannelKey,
   plainSettings,
 } from '@aigw/config';
 import { Role, providerPreset, usdToMicros } from '@aigw/contracts';
@@ -235,7 +235,7 @@ class BootstrapRun {
     if (entry.limits !== undefined) desired.limits = plainSettings(entry.limits);
     if (entry.key !== undefined) {
       desired.keyHash = hashApiKey(entry.key);
-      desired.keyHint = maskSecret(entry.key);
+      desired.keyHint = maskChannelKey(entry.key);
     }
     if (existing) return this.update(ApiTokenEntity, 'token', existing, desired);
     const clash = await this.manager.findOneBy(ApiTokenEntity, { keyHash: desired.keyHash! });

@@ -1,9 +1,9 @@
-import { SecretCipher, maskSecret } from '@aigw/config';
+import { SecretCipher, maskChannelKey } from '@aigw/config';
 import { ChannelEntity } from '@aigw/persistence';
 
 /** Sealed key columns for a channel; the ciphertext is bound to the channel id. */
 export function sealChannelKey(cipher: SecretCipher, channelId: string, key: string): Partial<ChannelEntity> {
-  return { keyCiphertext: cipher.seal(key, channelId), keyId: cipher.currentKeyId, keyHint: maskSecret(key) };
+  return { keyCiphertext: cipher.seal(key, channelId), keyId: cipher.currentKeyId, keyHint: maskChannelKey(key) };
 }
 
 /** Sealed header map; names stay readable for the admin API. */

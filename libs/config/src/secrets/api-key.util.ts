@@ -22,3 +22,23 @@ export function maskSecret(secret: string): string {
   const head = secret.startsWith(API_KEY_PREFIX) ? API_KEY_PREFIX.length + 4 : 6;
   return `${secret.slice(0, head)}…${secret.slice(-4)}`;
 }
+
+/**
+ * The hint of a channel key. A JSON credential (an AWS key pair, a Google
+ * service-account key) is named by its public half — the access key id
+ * masked, or the service account's e-mail — never by characters of the JSON
+ * text, whose last ones belong to the secret; any other key as maskSecret.
+ */
+export function maskChannelKey(key: string): string {
+  if (!key.trimStart().startsWith('{')) return maskSecret(key);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(key);
+  } catch {
+    return 'JSON…';
+  }
+  const fields = (parsed ?? {}) as Record<string, unknown>;
+  if (typeof fields.access_key_id === 'string') return `aws:${maskSecret(fields.access_key_id)}`;
+  if (typeof fields.client_email === 'string') return `service-account:${fields.client_email.slice(0, 200)}`;
+  return 'JSON…';
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateApiKey, hashApiKey, maskSecret } from './api-key.util';
+import { generateApiKey, hashApiKey, maskChannelKey, maskSecret } from './api-key.util';
 import { SecretCipher, SecretDecryptionError } from './secret-cipher';
 
 describe('SecretCipher', () => {
@@ -48,5 +48,19 @@ describe('API keys', () => {
     const masked = maskSecret(key);
     expect(masked).toBe(`${key.slice(0, 12)}…${key.slice(-4)}`);
     expect(maskSecret('sk-proj-abcdefghijklmnop')).toBe('sk-pro…mnop');
+  });
+});
+
+describe('channel key hints', () => {
+  it('name a JSON credential by its public half, never by characters of the secret', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const aws = maskChannelKey(JSON.stringify({ access_key_id: 'AKIAIOSFODNN7EXAMPLE', secret_access_key: secret }));
+    expect(aws).toBe('aws:AKIAIO…MPLE');
+    const google = maskChannelKey(JSON.stringify({ type: 'service_account', client_email: 'relay@project.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n' }));
+    expect(google).toBe('service-account:relay@project.iam.gserviceaccount.com');
+    for (const hint of [aws, google, maskChannelKey('{"not": "a credential", "secret": "abcdef"}'), maskChannelKey('{broken')]) {
+      expect(hint).not.toMatch(/EXAMPLEKEY|KEY-----|abcdef|broken/);
+    }
+    expect(maskChannelKey('sk-proj-abcdefghijklmnop')).toBe('sk-pro…mnop');
   });
 });
