@@ -28,6 +28,7 @@ export function maskSecret(secret: string): string {
  * service-account key) is named by its public half — the access key id
  * masked, or the service account's e-mail — never by characters of the JSON
  * text, whose last ones belong to the secret; any other key as maskSecret.
+ * At most 32 characters (the column's width).
  */
 export function maskChannelKey(key: string): string {
   if (!key.trimStart().startsWith('{')) return maskSecret(key);
@@ -39,6 +40,10 @@ export function maskChannelKey(key: string): string {
   }
   const fields = (parsed ?? {}) as Record<string, unknown>;
   if (typeof fields.access_key_id === 'string') return `aws:${maskSecret(fields.access_key_id)}`;
-  if (typeof fields.client_email === 'string') return `service-account:${fields.client_email.slice(0, 200)}`;
+  if (typeof fields.client_email === 'string') {
+    // Hints are at most 32 characters: the account without Google's suffix, cut with an ellipsis.
+    const account = `sa:${fields.client_email.replace(/\.iam\.gserviceaccount\.com$/, '')}`;
+    return account.length <= 32 ? account : `${account.slice(0, 31)}…`;
+  }
   return 'JSON…';
 }

@@ -57,7 +57,10 @@ describe('channel key hints', () => {
     const aws = maskChannelKey(JSON.stringify({ access_key_id: 'AKIAIOSFODNN7EXAMPLE', secret_access_key: secret }));
     expect(aws).toBe('aws:AKIAIO…MPLE');
     const google = maskChannelKey(JSON.stringify({ type: 'service_account', client_email: 'relay@project.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n' }));
-    expect(google).toBe('service-account:relay@project.iam.gserviceaccount.com');
+    expect(google).toBe('sa:relay@project');
+    const long = maskChannelKey(JSON.stringify({ client_email: 'a-very-long-service-account-name@a-long-project-id.iam.gserviceaccount.com', private_key: 'x' }));
+    expect(long).toBe('sa:a-very-long-service-account-…');
+    expect(long.length).toBeLessThanOrEqual(32);
     for (const hint of [aws, google, maskChannelKey('{"not": "a credential", "secret": "abcdef"}'), maskChannelKey('{broken')]) {
       expect(hint).not.toMatch(/EXAMPLEKEY|KEY-----|abcdef|broken/);
     }
