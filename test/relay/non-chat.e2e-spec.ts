@@ -201,6 +201,21 @@ describe('images, audio, moderations and rerank: routed, metered and billed like
       expect(row).toMatchObject({ endpoint: 'audio/transcriptions', audio_ms: 4_000, estimated: false, cost_micros: 400 });
     });
 
+    it("transcriptions through a channel with param_overrides: the overrides reach the upstream as form fields", async () => {
+      const channels = await master.request('GET', '/api/channels', { token: master.adminToken, query: { name: 'media-openai' } });
+      const channel = channels.body.data[0] as { id: string; settings: Record<string, unknown> };
+      const set = (settings: Record<string, unknown>) => master.request('PATCH', `/api/channels/${channel.id}`, { token: master.adminToken, body: { settings } });
+      expect((await set({ ...channel.settings, provider: { param_overrides: { language: 'de', temperature: 0 } } })).status).toBe(200);
+      try {
+        const audio = wavFile(1);
+        const answer = await openai.audio.transcriptions.create({ model: 'whisper-1', language: 'en', file: await toFile(audio, 'speech.wav', { type: 'audio/wav' }) });
+        expect(answer.text).toBe(`transcribe speech.wav ${audio.length} bytes sha256 ${sha256(audio)} model whisper-1`);
+        expect(fake.received.at(-1)!.fields).toMatchObject({ model: ['whisper-1'], language: ['de'], temperature: ['0'] });
+      } finally {
+        expect((await set(channel.settings)).status).toBe(200);
+      }
+    });
+
     it("transcriptions in text: the client's format kept, billed by the duration read from the upload (flagged estimated)", async () => {
       const { id, options } = withId();
       const audio = wavFile(2.25);

@@ -219,7 +219,7 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
         poolKey: timeouts?.connect_ms ? `${channel.id}:${timeouts.connect_ms}` : channel.id,
         url: target.url,
         headers: target.headers,
-        body: body.form ?? target.body,
+        body: body.form ? withOverrides(body.form, overrides) : target.body,
         signal,
         timeouts: timeouts && upstreamTimeouts(timeouts),
       });
@@ -361,6 +361,12 @@ export class UpstreamDispatcher implements OnApplicationShutdown {
   onApplicationShutdown(): Promise<void> {
     return this.client.close();
   }
+}
+
+/** A multipart upload with the channel's parameter overrides set as text fields (objects as JSON), like a JSON body's top-level fields. */
+function withOverrides(form: FormData, overrides: Record<string, unknown> | undefined): FormData {
+  if (overrides) for (const [name, value] of Object.entries(overrides)) form.set(name, typeof value === 'string' ? value : JSON.stringify(value));
+  return form;
 }
 
 /** Client headers that carry protocol features, forwarded only to the same protocol. */
