@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureCase } from '../../../../test/support/fixtures';
 import { GatewayError, GatewayErrorKind } from '../ir';
-import { decodeAnthropicError, encodeAnthropicError, readRetryAfterMs } from './anthropic-errors';
+import { readRetryAfterMs } from '../shared/upstream-error-fields';
+import { decodeAnthropicError, encodeAnthropicError } from './anthropic-errors';
 
 /** Every kind, so a new GatewayErrorKind fails to compile here until it is mapped. */
 const ENCODED: Record<GatewayErrorKind, [number, string]> = {

@@ -2,6 +2,7 @@ import { GatewayError, GatewayErrorKind } from '../ir';
 import { AnthropicErrorBody, AnthropicErrorType } from './anthropic.types';
 import { mapHttpStatusToErrorKind } from '../shared/map-http-status-to-error-kind';
 import { scrubUpstreamMessage } from '../shared/scrub-upstream-message';
+import { parseErrorBody, readRetryAfterMs } from '../shared/upstream-error-fields';
 
 /** Anthropic's own status for overloaded_error (its SDKs retry on it). */
 export const ANTHROPIC_OVERLOADED_STATUS = 529;
@@ -68,39 +69,8 @@ const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 409, 429, 500, 502
 /** Error types that are transient whatever the status (in-stream errors have none). */
 const RETRYABLE_KINDS: ReadonlySet<GatewayErrorKind> = new Set(['rate_limit', 'overloaded', 'timeout', 'upstream']);
 
-function header(headers: Record<string, string | string[] | undefined> | undefined, name: string): string | undefined {
-  if (!headers) return undefined;
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name) return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
-}
-
-/** retry-after-ms (milliseconds, sent by Anthropic) wins over Retry-After (seconds or an HTTP date). */
-export function readRetryAfterMs(headers: Record<string, string | string[] | undefined> | undefined, now = Date.now()): number | undefined {
-  const milliseconds = header(headers, 'retry-after-ms');
-  if (milliseconds !== undefined && milliseconds.trim() !== '' && Number.isFinite(Number(milliseconds)) && Number(milliseconds) >= 0) {
-    return Math.round(Number(milliseconds));
-  }
-  const retryAfter = header(headers, 'retry-after');
-  if (retryAfter === undefined || retryAfter.trim() === '') return undefined;
-  const seconds = Number(retryAfter);
-  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
-  const date = Date.parse(retryAfter);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function parseBody(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
-  try {
-    return JSON.parse(body);
-  } catch {
-    return body;
-  }
 }
 
 /**
@@ -114,7 +84,7 @@ export function decodeAnthropicError(
   body: unknown,
   headers?: Record<string, string | string[] | undefined>,
 ): GatewayError {
-  const parsed = parseBody(body);
+  const parsed = parseErrorBody(body);
   const error = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : undefined;
   const type = typeof error?.type === 'string' ? error.type : undefined;
   let kind: GatewayErrorKind = (type && KIND_BY_TYPE[type]) || mapHttpStatusToErrorKind(status);
@@ -140,7 +110,7 @@ export function decodeAnthropicError(
  * types are retryable. `fallbackStatus` is used when the type is unknown.
  */
 export function decodeAnthropicErrorBody(body: unknown, fallbackStatus: number): GatewayError {
-  const parsed = parseBody(body);
+  const parsed = parseErrorBody(body);
   const error = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : undefined;
   const type = typeof error?.type === 'string' ? error.type : undefined;
   const kind: GatewayErrorKind = (type && KIND_BY_TYPE[type]) || mapHttpStatusToErrorKind(fallbackStatus);

@@ -1,6 +1,7 @@
 import { GatewayError, GatewayErrorKind } from '../ir';
 import { mapHttpStatusToErrorKind } from '../shared/map-http-status-to-error-kind';
 import { scrubUpstreamMessage } from '../shared/scrub-upstream-message';
+import { headerValue, parseErrorBody } from '../shared/upstream-error-fields';
 
 /**
  * Bedrock runtime errors: a JSON body `{"message": "…"}` and the exception
@@ -50,23 +51,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function header(headers: Record<string, string | string[] | undefined> | undefined, name: string): string | undefined {
-  if (!headers) return undefined;
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name) return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
-}
-
-function parseBody(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
-  try {
-    return JSON.parse(body);
-  } catch {
-    return body;
-  }
-}
-
 /** `message` (Bedrock), `Message` (some AWS front ends); else the text body when short and not HTML. */
 function messageOf(parsed: unknown): string | undefined {
   if (isRecord(parsed)) {
@@ -86,8 +70,8 @@ function messageOf(parsed: unknown): string | undefined {
  * internal errors are retryable; the message is scrubbed of keys and hosts.
  */
 export function decodeBedrockError(status: number, body: unknown, headers?: Record<string, string | string[] | undefined>): GatewayError {
-  const parsed = parseBody(body);
-  const name = bedrockExceptionName(header(headers, 'x-amzn-errortype') ?? (isRecord(parsed) && typeof parsed.__type === 'string' ? parsed.__type : undefined));
+  const parsed = parseErrorBody(body);
+  const name = bedrockExceptionName(headerValue(headers, 'x-amzn-errortype') ?? (isRecord(parsed) && typeof parsed.__type === 'string' ? parsed.__type : undefined));
   let kind = bedrockExceptionKind(name) ?? mapHttpStatusToErrorKind(status);
   if (kind === 'invalid_request' && status === 413) kind = 'payload_too_large';
   const message = messageOf(parsed) ?? `The Bedrock upstream answered HTTP ${status}${name ? ` (${name})` : ''}`;
@@ -98,6 +82,6 @@ export function decodeBedrockError(status: number, body: unknown, headers?: Reco
 /** An `exception` frame of a Bedrock event stream (no HTTP status of its own): the exception name decides. */
 export function decodeBedrockStreamException(exceptionType: string | undefined, payload: unknown): GatewayError {
   const kind = bedrockExceptionKind(exceptionType) ?? 'upstream';
-  const message = messageOf(parseBody(payload)) ?? `The Bedrock upstream reported ${exceptionType ?? 'an error'} mid-stream`;
+  const message = messageOf(parseErrorBody(payload)) ?? `The Bedrock upstream reported ${exceptionType ?? 'an error'} mid-stream`;
   return new GatewayError(kind, scrubUpstreamMessage(message), { retryable: RETRYABLE_KINDS.has(kind) });
 }

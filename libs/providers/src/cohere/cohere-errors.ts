@@ -1,6 +1,6 @@
 import { GatewayError, GatewayErrorKind } from '../ir';
 import { mapHttpStatusToErrorKind } from '../shared/map-http-status-to-error-kind';
-import { readRetryAfterMs } from '../shared/read-retry-after-ms';
+import { readRetryAfterMs } from '../shared/upstream-error-fields';
 import { scrubUpstreamMessage } from '../shared/scrub-upstream-message';
 
 const MAX_MESSAGE_CHARS = 2000;
@@ -24,7 +24,7 @@ function errorKind(status: number): GatewayErrorKind {
   }
 }
 
-/** Another attempt (this channel later, or another one) may succeed. 501 (not implemented) will not. */
+/** Another attempt (this channel later, or another one) may succeed; a 501 (the method is unknown to the server) never will. */
 function isRetryable(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status === 499 || (status >= 500 && status !== 501);
 }

@@ -3,6 +3,7 @@ import { isRecord } from './gemini-json.util';
 import { GeminiErrorBody, GeminiErrorDetail } from './gemini.types';
 import { mapHttpStatusToErrorKind } from '../shared/map-http-status-to-error-kind';
 import { scrubUpstreamMessage } from '../shared/scrub-upstream-message';
+import { readRetryAfterMs } from '../shared/upstream-error-fields';
 
 /**
  * Errors in Google's shape, google.rpc.Status as JSON
@@ -101,7 +102,7 @@ export function decodeGeminiError(status: number, body: unknown, headers: Record
   if (status === 413) kind = 'payload_too_large';
 
   const rawMessage = typeof error?.message === 'string' && error.message !== '' ? error.message : `the Gemini upstream answered HTTP ${status}`;
-  const retryAfterMs = retryAfterFromHeaders(headers) ?? retryAfterFromDetails(details);
+  const retryAfterMs = readRetryAfterMs(headers) ?? retryAfterFromDetails(details);
   const retryable = RETRYABLE_STATUSES.has(status) || kind === 'overloaded' || kind === 'rate_limit' || kind === 'quota_exceeded' || kind === 'timeout';
   return new GatewayError(kind, scrubUpstreamMessage(rawMessage), {
     retryable: kind === 'authentication' || kind === 'invalid_request' || kind === 'permission' || kind === 'not_found' ? false : retryable,
@@ -132,23 +133,6 @@ function isDailyQuota(details: Array<Record<string, unknown>>): boolean {
       Array.isArray(detail.violations) &&
       detail.violations.some((violation) => isRecord(violation) && typeof violation.quotaId === 'string' && /PerDay/i.test(violation.quotaId)),
   );
-}
-
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
-  const value = key === undefined ? undefined : headers[key];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function retryAfterFromHeaders(headers: Record<string, string | string[] | undefined>): number | undefined {
-  const milliseconds = Number(header(headers, 'retry-after-ms'));
-  if (header(headers, 'retry-after-ms') !== undefined && Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
-  const retryAfter = header(headers, 'retry-after');
-  if (retryAfter === undefined) return undefined;
-  const seconds = Number(retryAfter);
-  if (retryAfter.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(retryAfter);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 /** google.rpc.RetryInfo.retryDelay is a proto Duration in JSON: "12s", "0.500s". */

@@ -3,6 +3,7 @@ import { OpenAiChatErrorBody, OpenAiChatErrorObject } from './openai-chat.types'
 import { isJsonObject } from './read-json.util';
 import { mapHttpStatusToErrorKind } from '../shared/map-http-status-to-error-kind';
 import { scrubUpstreamMessage } from '../shared/scrub-upstream-message';
+import { readRetryAfterMs } from '../shared/upstream-error-fields';
 
 /** `type` and `code` of OpenAI's error object per kind, as the API itself answers. */
 function errorShape(error: GatewayError): { type: string; code: string | null } {
@@ -131,17 +132,3 @@ export function decodeOpenAiChatInBandError(error: OpenAiChatErrorObject, output
   });
 }
 
-/** OpenAI sends retry-after-ms; the standard retry-after is seconds or an HTTP date. */
-function readRetryAfterMs(headers: Headers | undefined): number | undefined {
-  if (!headers) return undefined;
-  const lower = new Map(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value[0] : value]));
-  const milliseconds = Number(lower.get('retry-after-ms'));
-  if (lower.get('retry-after-ms') !== undefined && Number.isFinite(milliseconds) && milliseconds >= 0) return Math.round(milliseconds);
-  const retryAfter = lower.get('retry-after');
-  if (retryAfter === undefined || retryAfter.trim() === '') return undefined;
-  const seconds = Number(retryAfter);
-  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
-  const date = Date.parse(retryAfter);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - Date.now());
-}

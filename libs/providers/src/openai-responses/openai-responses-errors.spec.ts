@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GATEWAY_ERROR_STATUS, GatewayError, GatewayErrorKind } from '../ir';
-import { decodeOpenAiResponsesError, decodeOpenAiResponsesErrorCode, encodeOpenAiResponsesError, readRetryAfterMs } from './openai-responses-errors';
+import { readRetryAfterMs } from '../shared/upstream-error-fields';
+import { decodeOpenAiResponsesError, decodeOpenAiResponsesErrorCode, encodeOpenAiResponsesError } from './openai-responses-errors';
 
 describe('encodeOpenAiResponsesError', () => {
   const expected: Record<GatewayErrorKind, [status: number, type: string, code: string | null]> = {

@@ -2,6 +2,7 @@ import { GatewayError, GatewayErrorKind } from '../ir';
 import { ResponsesErrorBody } from './openai-responses.types';
 import { mapHttpStatusToErrorKind } from '../shared/map-http-status-to-error-kind';
 import { scrubUpstreamMessage as scrubUpstreamText } from '../shared/scrub-upstream-message';
+import { readRetryAfterMs } from '../shared/upstream-error-fields';
 
 /**
  * Errors in the OpenAI shape, `{ error: { message, type, param, code } }`,
@@ -140,18 +141,3 @@ function readErrorFields(body: unknown): ErrorFields {
   };
 }
 
-/** `retry-after-ms` (OpenAI, milliseconds) wins over `retry-after` (seconds or an HTTP date). */
-export function readRetryAfterMs(headers: Headers): number | undefined {
-  const header = (name: string) => {
-    const found = Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
-    return Array.isArray(found) ? found[0] : found;
-  };
-  const milliseconds = Number(header('retry-after-ms'));
-  if (header('retry-after-ms') !== undefined && Number.isFinite(milliseconds) && milliseconds >= 0) return Math.round(milliseconds);
-  const retryAfter = header('retry-after');
-  if (retryAfter === undefined || retryAfter.trim() === '') return undefined;
-  const seconds = Number(retryAfter);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const date = Date.parse(retryAfter);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
