@@ -33,6 +33,7 @@ import {
   AnthropicToolResultContentBlock,
 } from './anthropic.types';
 import { parseToolArguments, toAnthropicToolId } from './parse-tool-arguments';
+import { Turn, pushTurn } from '../shared/push-turn';
 
 /**
  * max_tokens is required by Anthropic; the IR may have none (OpenAI and
@@ -136,22 +137,9 @@ function keepText(part: TextPart): boolean {
 }
 
 function encodeMessages(messages: ChatMessage[]): AnthropicMessageParam[] {
-  const turns: Array<{ role: AnthropicMessageParam['role']; content: AnthropicRequestContentBlock[] }> = [];
-  const push = (role: AnthropicMessageParam['role'], blocks: AnthropicRequestContentBlock[]): void => {
-    if (blocks.length === 0) return;
-    const last = turns[turns.length - 1];
-    if (!last || last.role !== role) {
-      turns.push({ role, content: blocks });
-      return;
-    }
-    // Tool results must open the user turn that answers the tool calls.
-    const leadingResults = last.content.findIndex((block) => block.type !== 'tool_result');
-    const results = blocks.filter((block) => block.type === 'tool_result');
-    const others = blocks.filter((block) => block.type !== 'tool_result');
-    if (results.length > 0 && leadingResults !== -1) last.content.splice(leadingResults, 0, ...results);
-    else last.content.push(...results);
-    last.content.push(...others);
-  };
+  const turns: Turn<AnthropicMessageParam['role'], AnthropicRequestContentBlock>[] = [];
+  const push = (role: AnthropicMessageParam['role'], blocks: AnthropicRequestContentBlock[]): void =>
+    pushTurn(turns, role, blocks, (block) => block.type === 'tool_result');
 
   messages.forEach((message, messageIndex) => {
     const param = `messages[${messageIndex}]`;

@@ -18,6 +18,7 @@ import {
 } from '../ir';
 import { parseToolArguments } from '../anthropic/parse-tool-arguments';
 import { parseDataUrl } from '../shared/media';
+import { pushTurn } from '../shared/push-turn';
 import { bedrockConversePath } from './bedrock-api';
 import {
   BedrockCachePoint,
@@ -144,21 +145,8 @@ function pushText(blocks: BedrockContentBlock[], part: TextPart): void {
 
 function encodeMessages(messages: ChatMessage[]): BedrockMessage[] {
   const turns: BedrockMessage[] = [];
-  const push = (role: BedrockMessage['role'], blocks: BedrockContentBlock[]): void => {
-    if (blocks.length === 0) return;
-    const last = turns[turns.length - 1];
-    if (!last || last.role !== role) {
-      turns.push({ role, content: blocks });
-      return;
-    }
-    // Tool results must open the user turn that answers the tool calls.
-    const results = blocks.filter((block) => block.toolResult !== undefined);
-    const others = blocks.filter((block) => block.toolResult === undefined);
-    const firstOther = last.content.findIndex((block) => block.toolResult === undefined);
-    if (results.length > 0 && firstOther !== -1) last.content.splice(firstOther, 0, ...results);
-    else last.content.push(...results);
-    last.content.push(...others);
-  };
+  const push = (role: BedrockMessage['role'], blocks: BedrockContentBlock[]): void =>
+    pushTurn(turns, role, blocks, (block) => block.toolResult !== undefined);
 
   messages.forEach((message, messageIndex) => {
     const param = `messages[${messageIndex}]`;
