@@ -1,23 +1,6 @@
 import type { UsageRecord } from '@aigw/contracts';
-import { chmod, mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
-import {
-  AckState,
-  Entry,
-  SEGMENT_FILE,
-  decode,
-  describe,
-  errorCode,
-  isRecord,
-  parseAck,
-  parseSegment,
-  positive,
-  lineBytes,
-  linePrefix,
-  segmentName,
-  truncateFile,
-  writeFully,
-} from './usage-spool-format';
-import { join } from 'node:path';
+import { SpoolFiles } from './usage-spool-files';
+import { Entry, decode, describe, isRecord, lineBytes, positive } from './usage-spool-format';
 
 /** Tuning of a {@link UsageSpool}. */
 export interface UsageSpoolOptions<T = unknown, S = never> {
@@ -54,34 +37,15 @@ export interface SpoolFrame<S> {
   summaries: S[];
 }
 
-/** One `segment-<first>.jsonl` file; only the active one has an open handle. */
-interface Segment {
-  readonly first: number;
-  readonly path: string;
-  /** Bytes known to be valid (written + synced). */
-  size: number;
-  /** Highest durable sequence in the file; null while it holds none. */
-  last: number | null;
-  handle: FileHandle | null;
-  /** Whether the directory entry of the file has been fsync'd. */
-  linked: boolean;
-}
-
 const DEFAULTS = {
   maxRecords: 1_000_000,
   maxBytes: 256 * 1024 * 1024,
   segmentBytes: 8 * 1024 * 1024,
   flushDelayMs: 10,
 };
-/** The commit buffer starts at this size, and is given back when it grew beyond the keep size for a large commit. */
-const WRITE_BUFFER_MIN = 64 * 1024;
-const WRITE_BUFFER_KEEP = 4 * 1024 * 1024;
-const ACK_FILE = 'ack.json';
-const ACK_TEMP = 'ack.json.tmp';
+/** A failed commit is retried after RETRY_MIN_MS, doubling up to RETRY_MAX_MS. */
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
-/** Errors of a directory fsync that mean "not supported here" (Windows, some filesystems). */
-const DIR_SYNC_UNSUPPORTED = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'ENOTSUP', 'EBADF']);
 const noop = () => undefined;
 
 /**
@@ -122,12 +86,10 @@ const noop = () => undefined;
  * the footprint is about `maxBytes`.
  */
 export class UsageSpool<T extends { request_id: string } = UsageRecord, S = never> {
-  private readonly dir: string;
+  private readonly files: SpoolFiles<S>;
   private readonly maxRecords: number;
   private readonly maxBytes: number;
-  private readonly segmentBytes: number;
   private readonly flushDelayMs: number;
-  private readonly fsync: boolean;
   private readonly summarize: ((record: T) => S) | undefined;
 
   private state: 'new' | 'opening' | 'open' | 'closed' = 'new';
@@ -148,8 +110,6 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
   private ackSeq = 0;
   private persistedAck = 0;
 
-  private segments: Segment[] = [];
-  private active: Segment | null = null;
 
   /** Tail of the serialized disk-operation chain; never rejects. */
   private io: Promise<void> = Promise.resolve();
@@ -157,7 +117,6 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
   private queuedAck: Promise<void> | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   /** Reused by every commit to encode its lines. */
-  private buffer = Buffer.allocUnsafe(WRITE_BUFFER_MIN);
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = RETRY_MIN_MS;
 
@@ -166,12 +125,10 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
   private readonly durableListeners: Array<() => void> = [];
 
   constructor(options: UsageSpoolOptions<T, S>) {
-    this.dir = options.dir;
+    this.files = new SpoolFiles(options.dir, positive(options.segmentBytes, DEFAULTS.segmentBytes), options.fsync ?? true);
     this.maxRecords = positive(options.maxRecords, DEFAULTS.maxRecords);
     this.maxBytes = positive(options.maxBytes, DEFAULTS.maxBytes);
-    this.segmentBytes = positive(options.segmentBytes, DEFAULTS.segmentBytes);
     this.flushDelayMs = Math.max(0, options.flushDelayMs ?? DEFAULTS.flushDelayMs);
-    this.fsync = options.fsync ?? true;
     this.summarize = options.summarize;
   }
 
@@ -185,9 +142,8 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
     if (this.state !== 'new') throw new Error(`usage spool: open() called while ${this.state}`);
     this.state = 'opening';
     try {
-      await this.ensureDir();
-      const ack = await this.readAck();
-      await this.recoverSegments(ack);
+      await this.files.ensureDir();
+      await this.recover();
       if (this.state === 'opening') this.state = 'open';
     } catch (error) {
       this.state = 'new';
@@ -294,54 +250,18 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
 
   // ---------------------------------------------------------------- recovery
 
-  private async ensureDir(): Promise<void> {
-    const created = await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    // mkdir's mode is filtered by the umask; make sure the spool is private.
-    if (created !== undefined) await chmod(this.dir, 0o700);
-  }
-
-  private async readAck(): Promise<AckState> {
-    await unlink(join(this.dir, ACK_TEMP)).catch(noop);
-    let text: string;
-    try {
-      text = await readFile(join(this.dir, ACK_FILE), 'utf8');
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return { ack: 0, next: 1 };
-      throw error;
-    }
-    const parsed = parseAck(text);
-    if (!parsed) this.ackError = 'ack.json is unreadable; every record on disk will be sent again';
-    const state = parsed ?? { ack: 0, next: 1 };
-    this.ackSeq = this.persistedAck = this.sentSeq = this.handedOutMax = state.ack;
-    return state;
-  }
-
-  private async recoverSegments(ack: AckState): Promise<void> {
-    const names = (await readdir(this.dir)).filter((name) => SEGMENT_FILE.test(name)).sort();
-    let highest = 0;
-    for (const name of names) {
-      const path = join(this.dir, name);
-      const { entries, last, validBytes, totalBytes } = parseSegment<S>(await readFile(path), highest, ack.ack, this.summarize as ((record: never) => S) | undefined);
-      highest = Math.max(highest, last ?? 0);
-      if (entries.length === 0) {
-        await unlink(path);
-        continue;
-      }
-      if (validBytes < totalBytes) await truncateFile(path, validBytes, this.fsync);
-      this.restore(entries);
-      const first = Number(SEGMENT_FILE.exec(name)![1]);
-      this.segments.push({ first, path, size: validBytes, last, handle: null, linked: true });
-    }
-    this.nextSeq = Math.max(ack.next, highest + 1, this.ackSeq + 1);
-    // Everything below nextSeq that exists is on disk: nothing recovered waits for a write.
-    this.durableSeq = this.nextSeq - 1;
-  }
-
-  private restore(entries: Entry<S>[]): void {
+  private async recover(): Promise<void> {
+    const { state: ack, readable } = await this.files.readAck();
+    if (!readable) this.ackError = 'ack.json is unreadable; every record on disk will be sent again';
+    this.ackSeq = this.persistedAck = this.sentSeq = this.handedOutMax = ack.ack;
+    const { entries, highest } = await this.files.recover(ack.ack, this.summarize as ((record: never) => S) | undefined);
     for (const entry of entries) {
       this.entries.push(entry);
       this.unackedBytes += entry.bytes;
     }
+    this.nextSeq = Math.max(ack.next, highest + 1, this.ackSeq + 1);
+    // Everything below nextSeq that exists is on disk: nothing recovered waits for a write.
+    this.durableSeq = this.nextSeq - 1;
   }
 
   // ------------------------------------------------------------ group commit
@@ -373,47 +293,13 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
     const from = this.indexOf(this.durableSeq + 1);
     const to = this.entries.length;
     if (from >= to) return;
-    const firstSeq = this.entries[from].seq;
-    const lastSeq = this.entries[to - 1].seq;
-    let segment: Segment | null = null;
     try {
-      segment = this.active ?? (await this.createSegment(firstSeq));
-      const data = this.encode(from, to);
-      await writeFully(segment.handle!, data, segment.size);
-      if (this.fsync) await segment.handle!.datasync();
-      if (!segment.linked) await this.syncDir();
-      segment.linked = true;
-      segment.size += data.length;
-      segment.last = lastSeq;
-      this.committed(lastSeq);
-      if (segment.size > this.segmentBytes) await this.rotate();
+      await this.files.write(this.entries, from, to);
+      this.committed(this.entries[to - 1].seq);
     } catch (error) {
       this.writeError = describe(error);
-      if (segment) await this.rollBack(segment);
       this.scheduleRetry();
     }
-  }
-
-  /**
-   * The lines of entries[from..to) as UTF-8, in the spool's own write buffer:
-   * no joined string and no new buffer per commit (commits run one at a time,
-   * and each is written before the next starts).
-   */
-  private encode(from: number, to: number): Buffer {
-    let size = 0;
-    for (let i = from; i < to; i++) size += this.entries[i].bytes;
-    if (this.buffer.length < size || this.buffer.length > Math.max(size, WRITE_BUFFER_KEEP)) this.buffer = Buffer.allocUnsafe(Math.max(size, WRITE_BUFFER_MIN));
-    let offset = 0;
-    for (let i = from; i < to; i++) {
-      const entry = this.entries[i];
-      const start = offset;
-      offset += this.buffer.write(linePrefix(entry.seq, entry.t), offset, 'latin1');
-      offset += this.buffer.write(entry.json, offset);
-      offset += this.buffer.write('}\n', offset, 'latin1');
-      // `bytes` is the line's UTF-8 length: a line that did not fit whole must not be written cut short.
-      if (offset - start !== entry.bytes) throw new Error('usage spool: a record did not encode to its counted length');
-    }
-    return this.buffer.subarray(0, offset);
   }
 
   private committed(lastSeq: number): void {
@@ -425,36 +311,6 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
         listener();
       } catch {
         // a listener's failure is its own business
-      }
-    }
-  }
-
-  private async createSegment(first: number): Promise<Segment> {
-    const path = join(this.dir, segmentName(first));
-    // 'w' (not 'wx'): a file of that name can only hold records that never became durable.
-    const handle = await open(path, 'w', 0o600);
-    const segment: Segment = { first, path, size: 0, last: null, handle, linked: !this.fsync };
-    this.segments.push(segment);
-    this.active = segment;
-    return segment;
-  }
-
-  private async rotate(): Promise<void> {
-    const segment = this.active;
-    this.active = null;
-    await segment?.handle?.close().catch(noop);
-    if (segment) segment.handle = null;
-  }
-
-  /** After a failed write: cut the segment back to its valid size, or abandon it if that fails too. */
-  private async rollBack(segment: Segment): Promise<void> {
-    try {
-      await segment.handle!.truncate(segment.size);
-    } catch {
-      await this.rotate();
-      if (segment.last === null) {
-        this.segments = this.segments.filter((candidate) => candidate !== segment);
-        await unlink(segment.path).catch(noop);
       }
     }
   }
@@ -493,35 +349,17 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
   }
 
   private async persistAck(): Promise<void> {
-    const state: AckState = { ack: this.ackSeq, next: this.nextSeq };
+    const state = { ack: this.ackSeq, next: this.nextSeq };
     if (state.ack <= this.persistedAck) return;
-    const temp = join(this.dir, ACK_TEMP);
-    const handle = await open(temp, 'w', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(state)}\n`);
-      if (this.fsync) await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, join(this.dir, ACK_FILE));
-    await this.syncDir();
+    await this.files.persistAck(state);
     this.persistedAck = state.ack;
   }
 
   private async deleteAcknowledgedSegments(): Promise<void> {
-    while (this.segments.length > 0) {
-      const segment = this.segments[0];
-      if (segment.last === null || segment.last > this.persistedAck) return;
-      if (segment === this.active) await this.rotate();
-      try {
-        await unlink(segment.path);
-      } catch (error) {
-        if (errorCode(error) !== 'ENOENT') {
-          this.ackError = describe(error);
-          return;
-        }
-      }
-      this.segments.shift();
+    try {
+      await this.files.deleteThrough(this.persistedAck);
+    } catch (error) {
+      this.ackError = describe(error);
     }
   }
 
@@ -543,7 +381,7 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     await this.io;
-    await this.enqueue(() => this.rotate());
+    await this.enqueue(() => this.files.rotate());
     if (failure) throw failure;
   }
 
@@ -552,19 +390,6 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
     const run = this.io.then(task);
     this.io = run.then(noop, noop);
     return run;
-  }
-
-  private async syncDir(): Promise<void> {
-    if (!this.fsync) return;
-    let handle: FileHandle | null = null;
-    try {
-      handle = await open(this.dir, 'r');
-      await handle.sync();
-    } catch (error) {
-      if (!DIR_SYNC_UNSUPPORTED.has(errorCode(error) ?? '')) throw error;
-    } finally {
-      await handle?.close().catch(noop);
-    }
   }
 
   /** Marks up to `maxRecords` durable records not handed out yet as in flight, and returns them; null when none. */

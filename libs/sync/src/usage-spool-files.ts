@@ -1,0 +1,208 @@
+import { chmod, mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AckState, Entry, SEGMENT_FILE, errorCode, linePrefix, parseAck, parseSegment, segmentName, truncateFile, writeFully } from './usage-spool-format';
+
+const ACK_FILE = 'ack.json';
+const ACK_TEMP = 'ack.json.tmp';
+/** The write buffer starts at this size and is shrunk back when a burst grew it beyond WRITE_BUFFER_KEEP. */
+const WRITE_BUFFER_MIN = 64 * 1024;
+const WRITE_BUFFER_KEEP = 4 * 1024 * 1024;
+/** Filesystems that cannot fsync a directory say so with one of these; the rename is then as durable as it gets. */
+const DIR_SYNC_UNSUPPORTED = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'ENOTSUP', 'EBADF']);
+const noop = () => undefined;
+
+/** One `segment-<first>.jsonl` file; only the active one has an open handle. */
+interface Segment {
+  readonly first: number;
+  readonly path: string;
+  /** Bytes known to be valid (written + synced). */
+  size: number;
+  /** Highest durable sequence in the file; null while it holds none. */
+  last: number | null;
+  handle: FileHandle | null;
+  /** Whether the directory entry of the file has been fsync'd. */
+  linked: boolean;
+}
+
+/**
+ * The usage spool's files (the format is described on UsageSpool): the
+ * segments, the active one's handle and write buffer, and ack.json. Callers
+ * run one operation at a time (the spool's disk queue); nothing here keeps
+ * records, only where they are on disk.
+ */
+export class SpoolFiles<S> {
+  private segments: Segment[] = [];
+  private active: Segment | null = null;
+  private buffer = Buffer.allocUnsafe(WRITE_BUFFER_MIN);
+
+  constructor(
+    private readonly dir: string,
+    private readonly segmentBytes: number,
+    private readonly fsync: boolean,
+  ) {}
+
+  /** Creates the spool's directory (mode 0700) if needed. */
+  async ensureDir(): Promise<void> {
+    const created = await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    // mkdir's mode is filtered by the umask; make sure the spool is private.
+    if (created !== undefined) await chmod(this.dir, 0o700);
+  }
+
+  /** ack.json as last persisted (a leftover temp file is removed); `readable: false` when the file is corrupt. */
+  async readAck(): Promise<{ state: AckState; readable: boolean }> {
+    await unlink(join(this.dir, ACK_TEMP)).catch(noop);
+    let text: string;
+    try {
+      text = await readFile(join(this.dir, ACK_FILE), 'utf8');
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return { state: { ack: 0, next: 1 }, readable: true };
+      throw error;
+    }
+    const parsed = parseAck(text);
+    return { state: parsed ?? { ack: 0, next: 1 }, readable: parsed !== null };
+  }
+
+  /**
+   * Every durable record after `ack`, in order, from the segments on disk: a
+   * torn tail is truncated away, a segment with nothing left is deleted.
+   * Returns them and the highest sequence seen.
+   */
+  async recover(ack: number, summarize: ((record: never) => S) | undefined): Promise<{ entries: Entry<S>[]; highest: number }> {
+    const names = (await readdir(this.dir)).filter((name) => SEGMENT_FILE.test(name)).sort();
+    const recovered: Entry<S>[] = [];
+    let highest = 0;
+    for (const name of names) {
+      const path = join(this.dir, name);
+      const { entries, last, validBytes, totalBytes } = parseSegment<S>(await readFile(path), highest, ack, summarize);
+      highest = Math.max(highest, last ?? 0);
+      if (entries.length === 0) {
+        await unlink(path);
+        continue;
+      }
+      if (validBytes < totalBytes) await truncateFile(path, validBytes, this.fsync);
+      for (const entry of entries) recovered.push(entry);
+      const first = Number(SEGMENT_FILE.exec(name)![1]);
+      this.segments.push({ first, path, size: validBytes, last, handle: null, linked: true });
+    }
+    return { entries: recovered, highest };
+  }
+
+  /**
+   * Writes entries[from..to) with one positional write and one datasync to the
+   * active segment (a new one when there is none), rotating it once it grew
+   * beyond segmentBytes. On failure the segment is cut back to its valid size
+   * (or abandoned) and the error is thrown.
+   */
+  async write(entries: readonly Entry<S>[], from: number, to: number): Promise<void> {
+    let segment: Segment | null = null;
+    try {
+      segment = this.active ?? (await this.createSegment(entries[from].seq));
+      const data = this.encode(entries, from, to);
+      await writeFully(segment.handle!, data, segment.size);
+      if (this.fsync) await segment.handle!.datasync();
+      if (!segment.linked) await this.syncDir();
+      segment.linked = true;
+      segment.size += data.length;
+      segment.last = entries[to - 1].seq;
+    } catch (error) {
+      if (segment) await this.rollBack(segment);
+      throw error;
+    }
+    if (segment.size > this.segmentBytes) await this.rotate();
+  }
+
+  /** Replaces ack.json atomically: temp file, fsync, rename, directory fsync. */
+  async persistAck(state: AckState): Promise<void> {
+    const temp = join(this.dir, ACK_TEMP);
+    const handle = await open(temp, 'w', 0o600);
+    try {
+      await handle.writeFile(`${JSON.stringify(state)}\n`);
+      if (this.fsync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, join(this.dir, ACK_FILE));
+    await this.syncDir();
+  }
+
+  /** Deletes the segments whose records are all acknowledged (through `ack`); stops at the first it cannot delete and throws. */
+  async deleteThrough(ack: number): Promise<void> {
+    while (this.segments.length > 0) {
+      const segment = this.segments[0];
+      if (segment.last === null || segment.last > ack) return;
+      if (segment === this.active) await this.rotate();
+      try {
+        await unlink(segment.path);
+      } catch (error) {
+        if (errorCode(error) !== 'ENOENT') throw error;
+      }
+      this.segments.shift();
+    }
+  }
+
+  /** Closes the active segment; the next write starts a new one. */
+  async rotate(): Promise<void> {
+    const segment = this.active;
+    this.active = null;
+    await segment?.handle?.close().catch(noop);
+    if (segment) segment.handle = null;
+  }
+
+  private async createSegment(first: number): Promise<Segment> {
+    const path = join(this.dir, segmentName(first));
+    // 'w' (not 'wx'): a file of that name can only hold records that never became durable.
+    const handle = await open(path, 'w', 0o600);
+    const segment: Segment = { first, path, size: 0, last: null, handle, linked: !this.fsync };
+    this.segments.push(segment);
+    this.active = segment;
+    return segment;
+  }
+
+  /**
+   * The lines of entries[from..to) as UTF-8, in the reused write buffer: no
+   * joined string and no new buffer per commit (writes run one at a time,
+   * and each is done before the next starts).
+   */
+  private encode(entries: readonly Entry<S>[], from: number, to: number): Buffer {
+    let size = 0;
+    for (let i = from; i < to; i++) size += entries[i].bytes;
+    if (this.buffer.length < size || this.buffer.length > Math.max(size, WRITE_BUFFER_KEEP)) this.buffer = Buffer.allocUnsafe(Math.max(size, WRITE_BUFFER_MIN));
+    let offset = 0;
+    for (let i = from; i < to; i++) {
+      const entry = entries[i];
+      const start = offset;
+      offset += this.buffer.write(linePrefix(entry.seq, entry.t), offset, 'latin1');
+      offset += this.buffer.write(entry.json, offset);
+      offset += this.buffer.write('}\n', offset, 'latin1');
+      // `bytes` is the line's UTF-8 length: a line that did not fit whole must not be written cut short.
+      if (offset - start !== entry.bytes) throw new Error('usage spool: a record did not encode to its counted length');
+    }
+    return this.buffer.subarray(0, offset);
+  }
+
+  /** After a failed write: cut the segment back to its valid size, or abandon it if that fails too. */
+  private async rollBack(segment: Segment): Promise<void> {
+    try {
+      await segment.handle!.truncate(segment.size);
+    } catch {
+      await this.rotate();
+      if (segment.last === null) {
+        this.segments = this.segments.filter((candidate) => candidate !== segment);
+        await unlink(segment.path).catch(noop);
+      }
+    }
+  }
+
+  private async syncDir(): Promise<void> {
+    if (!this.fsync) return;
+    let handle: FileHandle | null = null;
+    try {
+      handle = await open(this.dir, 'r');
+      await handle.sync();
+    } catch (error) {
+      if (!DIR_SYNC_UNSUPPORTED.has(errorCode(error) ?? '')) throw error;
+    } finally {
+      await handle?.close().catch(noop);
+    }
+  }
+}
