@@ -1,7 +1,7 @@
 // Helpers shared by the benchmark scripts (bench/run.mjs, bench/relay.mjs, bench/settlement.mjs, bench/sync.mjs, bench/metering.mjs).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -317,4 +317,41 @@ export function machineCpu() {
   } catch {
     return { busy: 0, total: 1 };
   }
+}
+
+/**
+ * A run's cleanup, whatever ends it: `cleanup()` (once) stops the children
+ * with `stop`, the last started first, runs the registered `cleanups` last-first and removes `tmp`;
+ * SIGINT, SIGTERM and the run's time bound clean up and exit 130; on exit,
+ * whatever child is left gets `kill` (the last resort). `beforeStop` runs
+ * first (e.g. resume paused process groups). `release()` undoes the signal
+ * handlers and the watchdog once the run cleans up by itself.
+ */
+export function guardRun({ tmp, children, boundMs, stop, kill, beforeStop = () => {} }) {
+  const cleanups = [];
+  let cleaning = null;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      beforeStop();
+      for (const child of [...children].reverse()) await stop(child);
+      for (const task of cleanups.reverse()) await task().catch((error) => console.error(`bench: cleanup: ${error.message}`));
+      rmSync(tmp, { recursive: true, force: true });
+    })());
+  const onSignal = (why) => {
+    console.error(`\nbench: ${why}, cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.on('exit', () => {
+    for (const child of children) kill(child);
+  });
+  const watchdog = setTimeout(() => onSignal(`the ${boundMs / 60_000} min bound of the run was reached`), boundMs);
+  watchdog.unref();
+  const release = () => {
+    clearTimeout(watchdog);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  return { cleanups, cleanup, release };
 }

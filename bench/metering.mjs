@@ -45,7 +45,7 @@
 // BENCH_DATABASE_URL, BENCH_REDIS_URL (loopback only).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -56,6 +56,7 @@ import {
   createBenchDatabase,
   freePort,
   gitCommit,
+  guardRun,
   httpRequest,
   intFromEnv,
   loopbackUrl,
@@ -100,25 +101,16 @@ const agentEntry = join(root, 'dist/apps/agent/src/main.js');
 const relayScript = join(root, 'bench/relay.mjs');
 
 const children = new Set();
-const cleanups = [];
-let cleaning = null;
 const tmp = mkdtempSync(join(os.tmpdir(), 'aigw-metering-bench-'));
-const cleanup = () =>
-  (cleaning ??= (async () => {
-    for (const child of [...children].reverse()) await stopChild(child);
-    for (const task of cleanups.reverse()) await task().catch((error) => console.error(`bench: cleanup: ${error.message}`));
-    rmSync(tmp, { recursive: true, force: true });
-  })());
-const onSignal = (signal) => {
-  console.error(`\nbench: ${signal}, cleaning up`);
-  void cleanup().finally(() => process.exit(130));
-};
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
-process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+const { cleanups, cleanup } = guardRun({
+  tmp,
+  children,
+  boundMs: RUN_BOUND_MS,
+  stop: stopChild,
+  kill: (child) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  },
 });
-setTimeout(() => onSignal(`the ${RUN_BOUND_MS / 60_000} min bound of the run was reached`), RUN_BOUND_MS).unref();
 
 try {
   await main();

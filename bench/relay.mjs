@@ -80,7 +80,7 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -92,6 +92,7 @@ import {
   createBenchDatabase,
   freePort,
   gitCommit,
+  guardRun,
   intFromEnv,
   loopbackUrl,
   machineCpu,
@@ -367,32 +368,22 @@ async function runMain() {
   const children = new Set();
   /** Process groups (a master and its settlement worker) stopped with SIGSTOP and not yet continued. */
   const pausedGroups = new Set();
-  const cleanups = [];
-  let cleaning = null;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
+  const { cleanups, cleanup, release } = guardRun({
+    tmp,
+    children,
+    boundMs: RUN_BOUND_MS,
+    beforeStop: () => {
       for (const pgid of [...pausedGroups]) resumeGroup(pgid);
-      for (const child of [...children]) await stopChild(child);
-      for (const task of cleanups.reverse()) await task().catch((error) => console.error(`bench: cleanup: ${error.message}`));
-      rmSync(tmp, { recursive: true, force: true });
-    })());
-  const onSignal = (signal) => {
-    console.error(`\nbench: ${signal}, cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  // Last resort: never leave a child behind, even on an unexpected exit.
-  process.on('exit', () => {
-    for (const child of children) {
-      if (child.exitCode !== null || child.signalCode !== null) continue;
+    },
+    stop: stopChild,
+    // Last resort: never leave a child behind, even on an unexpected exit.
+    kill: (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       // A child in its own process group (the agent target's master) takes its settlement worker with it.
       if (child.group) signalGroup(child.pid, 'SIGKILL');
       else child.kill('SIGKILL');
-    }
+    },
   });
-  const watchdog = setTimeout(() => onSignal(`the ${RUN_BOUND_MS / 60_000} min bound of the run was reached`), RUN_BOUND_MS);
-  watchdog.unref();
 
   const runStarted = performance.now();
   const loadavg = os.loadavg();
@@ -945,9 +936,7 @@ async function runMain() {
       process.exitCode = 1;
     }
   } finally {
-    clearTimeout(watchdog);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    release();
     await cleanup();
   }
 

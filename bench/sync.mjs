@@ -55,14 +55,14 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { freePort, gitCommit, httpRequest, intFromEnv, percentile, replaceDocBlock, sleep } from './lib.mjs';
+import { freePort, gitCommit, guardRun, httpRequest, intFromEnv, percentile, replaceDocBlock, sleep } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -275,26 +275,14 @@ async function seedPolicy(db, userId) {
 
 async function main() {
   const tmp = mkdtempSync(join(os.tmpdir(), 'aigw-bench-sync-'));
-  const cleanups = [];
-  let cleaning = null;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      for (const proc of [...children]) await stopGroup(proc);
-      for (const task of cleanups.reverse()) await task().catch((error) => console.error(`bench: cleanup: ${error.message}`));
-      rmSync(tmp, { recursive: true, force: true });
-    })());
-  const onSignal = (why) => {
-    console.error(`\nbench: ${why}, cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  // Last resort: no process group is left behind, even on an unexpected exit.
-  process.on('exit', () => {
-    for (const proc of children) signalGroup(proc, 'SIGKILL');
+  const { cleanups, cleanup, release } = guardRun({
+    tmp,
+    children,
+    boundMs: RUN_BOUND_MS,
+    stop: stopGroup,
+    // Last resort: no process group is left behind, even on an unexpected exit.
+    kill: (proc) => signalGroup(proc, 'SIGKILL'),
   });
-  const watchdog = setTimeout(() => onSignal(`the ${RUN_BOUND_MS / 60_000} min bound of the run was reached`), RUN_BOUND_MS);
-  watchdog.unref();
 
   const masterHttp = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const pollHttp = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -554,9 +542,7 @@ async function main() {
       console.log('written to docs/benchmarks.md');
     }
   } finally {
-    clearTimeout(watchdog);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    release();
     await cleanup();
   }
 }
