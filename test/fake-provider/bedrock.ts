@@ -5,6 +5,7 @@ import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http
 import { AddressInfo } from 'node:net';
 import { fixtureCase } from '../support/fixtures';
 import { converseFrames, exceptionFrame, invokeFrames } from './bedrock-frames';
+import { readBody } from './read-body';
 
 /**
  * A fake AWS Bedrock runtime for the relay's tests: a node:http server that
@@ -266,13 +267,4 @@ function sendError(response: ServerResponse, status: number, type: string, messa
 /** ThrottlingException → throttlingException, as event-stream exception frames name them. */
 function lowerCamel(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
-}
-
-function readBody(incoming: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    incoming.on('error', reject);
-  });
 }

@@ -7,6 +7,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { SPECS_DIR, convertOpenApiSchema } from './request-schemas';
+import { readBodyBytes } from './read-body';
 
 /**
  * A fake of the non-chat upstream APIs, on its own node:http server: OpenAI's
@@ -111,7 +112,7 @@ export async function startMediaFake(): Promise<MediaFake> {
 
 async function handle(request: IncomingMessage, response: ServerResponse, received: ReceivedMediaRequest[]): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://fake').pathname;
-  const raw = await readBody(request);
+  const raw = await readBodyBytes(request);
   const contentType = request.headers['content-type'];
   const entry: ReceivedMediaRequest = { path, authorization: request.headers.authorization, contentType };
   if (contentType?.startsWith('multipart/form-data')) Object.assign(entry, await parseForm(raw, contentType));
@@ -316,13 +317,4 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 function sendText(response: ServerResponse, contentType: string, text: string): void {
   response.writeHead(200, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(text)) });
   response.end(text);
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((done, fail) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => done(Buffer.concat(chunks)));
-    request.on('error', fail);
-  });
 }

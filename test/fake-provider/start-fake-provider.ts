@@ -20,6 +20,7 @@ import {
 import { requestSchemaName, validateRequestBody } from './request-schemas';
 import { frameEvent } from './stream-frames';
 import type { FakeProvider, FakeProviderKeys, FakeProviderOptions, FakeResponse, ReceivedRequest, RespondWithOptions, StreamTiming } from './types';
+import { readBody } from './read-body';
 
 const DEFAULT_KEYS: FakeProviderKeys = { openai: 'sk-fake-openai-key', anthropic: 'sk-ant-fake-anthropic-key', gemini: 'AIzaFakeGeminiKey' };
 
@@ -277,16 +278,6 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
       signal.removeEventListener('abort', done);
       resolve();
     }
-  });
-}
-
-function readBody(incoming: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    incoming.on('error', reject);
-    incoming.on('close', () => incoming.complete || reject(new Error('client closed before sending the whole body')));
   });
 }
 
