@@ -1,12 +1,10 @@
-import { AppConfig } from '@aigw/config';
 import { Protocol } from '@aigw/providers';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAzure, SAFE_FILTER_RESULTS, azureError, startFakeAzure } from '../fake-provider/azure';
 import { fixtureCase } from '../support/fixtures';
-import { SdkClients, askWithSdk, expectedAnswer, sdkClients } from '../support/sdk-ask';
-import { SettlementWatcher } from '../support/settlement-watcher';
-import { TestMaster, startTestMaster } from '../support/test-master';
+import { askWithSdk, expectedAnswer } from '../support/sdk-ask';
+import { ChannelHarness, startChannelHarness } from '../support/channel-harness';
 
 /**
  * Azure OpenAI channels end to end: every client SDK against a deployment
@@ -26,22 +24,11 @@ const STYLES = {
 
 describe('Azure OpenAI channels', () => {
   let fake: FakeAzure;
-  let master: TestMaster;
-  let clients: SdkClients;
-  let settlements: SettlementWatcher;
-  let channelIds: Record<string, string>;
-
-  const post = (path: string, body: unknown) =>
-    fetch(new URL(path, master.url), { method: 'POST', headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const usageRow = async (model: string, requestId: string) => {
-    expect(await settlements.outcome(requestId)).toBeNull();
-    const rows = await master.request('GET', `/api/usage?model=${model}&limit=500`, { token: master.adminToken });
-    return (rows.body.data as Array<Record<string, unknown>>).find((entry) => entry.client_request_id === requestId);
-  };
+  let h: ChannelHarness;
 
   beforeAll(async () => {
     fake = await startFakeAzure({ key: AZURE_KEY, apiVersion: API_VERSION, deployments: ['gpt-4o-prod', 'gpt-4o-v1', 'text-embedding-3-small-prod'] });
-    master = await startTestMaster({
+    h = await startChannelHarness({
       config: {
         routing: { auto_disable_after: 0 },
         bootstrap: {
@@ -69,15 +56,10 @@ describe('Azure OpenAI channels', () => {
           tokens: [{ name: 'azure', key: GATEWAY_KEY, user: 'azure-user' }],
         },
       },
-    });
-    clients = sdkClients(master.url, GATEWAY_KEY);
-    settlements = await SettlementWatcher.start(master.master.app.get(AppConfig).redisPrefix);
-    const channels = await master.request('GET', '/api/channels?limit=100', { token: master.adminToken });
-    channelIds = Object.fromEntries((channels.body.data as Array<{ id: string; name: string }>).map((entry) => [entry.name, entry.id]));
+    }, GATEWAY_KEY);
   });
   afterAll(async () => {
-    await settlements?.close();
-    await master?.close();
+    await h?.close();
     await fake?.close();
   });
 
@@ -89,7 +71,7 @@ describe('Azure OpenAI channels', () => {
           const before = fake.apiRequests().length;
           const requestId = `azure-${randomUUID()}`;
           const expected = expectedAnswer('simpleRequest', upstream === 'openai-responses' ? 'responses' : 'chat-completions', upstream, stream);
-          const answer = await askWithSdk(clients, client, style.model, stream, { 'x-request-id': requestId });
+          const answer = await askWithSdk(h.clients, client, style.model, stream, { 'x-request-id': requestId });
           expect(answer.text).toBe(expected.text);
           expect(answer.usage).toEqual({ input: expected.usage.inputTokens, output: expected.usage.outputTokens });
 
@@ -105,8 +87,8 @@ describe('Azure OpenAI channels', () => {
           }[styleName];
           expect(sent[0].path).toBe(expectedPath);
 
-          expect(await usageRow(style.model, requestId)).toMatchObject({
-            channel_id: channelIds[style.channel],
+          expect(await h.usageRow(style.model, requestId)).toMatchObject({
+            channel_id: h.channelIds[style.channel],
             prompt_tokens: expected.usage.inputTokens,
             completion_tokens: expected.usage.outputTokens,
             stream,
@@ -119,13 +101,13 @@ describe('Azure OpenAI channels', () => {
   }
 
   it('OpenAI Chat passthrough forwards Azure\'s content-filter annotations untouched', async () => {
-    const completion = (await clients.openai.chat.completions.create({ model: 'az-deploy', messages: [{ role: 'user', content: 'Hi' }] })) as unknown as Record<string, any>;
+    const completion = (await h.clients.openai.chat.completions.create({ model: 'az-deploy', messages: [{ role: 'user', content: 'Hi' }] })) as unknown as Record<string, any>;
     expect(completion.prompt_filter_results).toEqual([{ prompt_index: 0, content_filter_results: SAFE_FILTER_RESULTS }]);
     expect(completion.choices[0].content_filter_results).toEqual(SAFE_FILTER_RESULTS);
   });
 
   it("a translated stream takes its id from Azure's first real chunk, not the prompt-filter chunk before it", async () => {
-    const message = await clients.anthropic.messages.stream({ model: 'az-deploy', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }).finalMessage();
+    const message = await h.clients.anthropic.messages.stream({ model: 'az-deploy', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }).finalMessage();
     const chunks = fixtureCase('simpleRequest', 'chat-completions').read<Array<{ id: string }>>('response-streaming.json')!;
     expect(message.id).toBe(`msg_${chunks[0].id}`);
   });
@@ -133,14 +115,14 @@ describe('Azure OpenAI channels', () => {
   it('embeddings go through the deployment URL, usage recorded', async () => {
     const before = fake.apiRequests().length;
     const requestId = `azure-embed-${randomUUID()}`;
-    const result = await clients.openai.embeddings.create({ model: 'az-embed', input: ['Paris', 'Lyon'] }, { headers: { 'x-request-id': requestId } });
+    const result = await h.clients.openai.embeddings.create({ model: 'az-embed', input: ['Paris', 'Lyon'] }, { headers: { 'x-request-id': requestId } });
     expect(result.data).toHaveLength(2);
     const [sent] = fake.apiRequests().slice(before);
     expect(sent.path).toBe('/openai/deployments/text-embedding-3-small-prod/embeddings');
     expect(sent.query).toEqual({ 'api-version': API_VERSION });
     expect(sent.body).toMatchObject({ model: 'text-embedding-3-small-prod', input: ['Paris', 'Lyon'] });
-    expect(await usageRow('az-embed', requestId)).toMatchObject({
-      channel_id: channelIds['azure-deploy'],
+    expect(await h.usageRow('az-embed', requestId)).toMatchObject({
+      channel_id: h.channelIds['azure-deploy'],
       prompt_tokens: result.usage.prompt_tokens,
       status: 200,
     });
@@ -157,7 +139,7 @@ describe('Azure OpenAI channels', () => {
     it('a content_filter refusal is the client\'s 400 in its own shape, not retried', async () => {
       fake.respondWith(filtered());
       const before = fake.apiRequests().length;
-      const openai = await post('/v1/chat/completions', { model: 'az-deploy', messages: [{ role: 'user', content: 'Hi' }] });
+      const openai = await h.post('/v1/chat/completions', { model: 'az-deploy', messages: [{ role: 'user', content: 'Hi' }] });
       expect(openai.status).toBe(400);
       expect(((await openai.json()) as { error: unknown }).error).toMatchObject({
         type: 'invalid_request_error',
@@ -165,7 +147,7 @@ describe('Azure OpenAI channels', () => {
         message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry.",
       });
       fake.respondWith(filtered());
-      const anthropic = await post('/v1/messages', { model: 'az-v1', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] });
+      const anthropic = await h.post('/v1/messages', { model: 'az-v1', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] });
       expect(anthropic.status).toBe(400);
       expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
       expect(fake.apiRequests().length - before).toBe(2);
@@ -178,14 +160,14 @@ describe('Azure OpenAI channels', () => {
         'Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after 7 seconds.',
       );
       fake.respondWith({ ...rateLimited, headers: { ...rateLimited.headers, 'retry-after': '7', 'x-ratelimit-remaining-requests': '0' } });
-      const response = await post('/v1/chat/completions', { model: 'az-deploy', messages: [{ role: 'user', content: 'Hi' }] });
+      const response = await h.post('/v1/chat/completions', { model: 'az-deploy', messages: [{ role: 'user', content: 'Hi' }] });
       expect(response.status).toBe(429);
       expect(response.headers.get('retry-after')).toBe('7');
       expect(((await response.json()) as { error: unknown }).error).toMatchObject({ type: 'requests', code: 'rate_limit_exceeded' });
     });
 
     it("Azure refusing the channel's api-key is a 502 that names neither key", async () => {
-      const response = await post('/v1/chat/completions', { model: 'az-wrong-key', messages: [{ role: 'user', content: 'Hi' }] });
+      const response = await h.post('/v1/chat/completions', { model: 'az-wrong-key', messages: [{ role: 'user', content: 'Hi' }] });
       const text = await response.text();
       expect(response.status).toBe(502);
       expect(JSON.parse(text).error).toMatchObject({ code: 'upstream_error', message: "the upstream provider refused this gateway channel's credentials" });
@@ -195,7 +177,7 @@ describe('Azure OpenAI channels', () => {
 
     it('a deployment Azure does not have is a 404', async () => {
       fake.respondWith(azureError(404, 'DeploymentNotFound', 'The API deployment for this resource does not exist.'));
-      const response = await post('/v1/chat/completions', { model: 'az-deploy', messages: [{ role: 'user', content: 'Hi' }] });
+      const response = await h.post('/v1/chat/completions', { model: 'az-deploy', messages: [{ role: 'user', content: 'Hi' }] });
       expect(response.status).toBe(404);
     });
   });

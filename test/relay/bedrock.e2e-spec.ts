@@ -1,12 +1,10 @@
-import { AppConfig } from '@aigw/config';
 import { ChatResponse, Protocol, StreamEvent, bedrockConverseCodec } from '@aigw/providers';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BedrockOperation, FakeBedrock, startFakeBedrock } from '../fake-provider/bedrock';
 import { fixtureCase } from '../support/fixtures';
-import { QUESTION, SdkClients, askWithSdk, expectedAnswer, sdkClients } from '../support/sdk-ask';
-import { SettlementWatcher } from '../support/settlement-watcher';
-import { TestMaster, startTestMaster } from '../support/test-master';
+import { QUESTION, SdkClients, askWithSdk, expectedAnswer } from '../support/sdk-ask';
+import { ChannelHarness, startChannelHarness } from '../support/channel-harness';
 
 /**
  * AWS Bedrock channels end to end: every client SDK against a Converse model
@@ -111,25 +109,12 @@ async function askForTool(clients: SdkClients, client: Protocol, model: string, 
 
 describe('AWS Bedrock channels', () => {
   let fake: FakeBedrock;
-  let master: TestMaster;
-  let clients: SdkClients;
-  let settlements: SettlementWatcher;
-  let channelIds: Record<string, string>;
-
-  const post = (path: string, body: unknown) =>
-    fetch(new URL(path, master.url), { method: 'POST', headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
-  /** The usage record of a request, once settled. */
-  async function usageRow(model: string, requestId: string): Promise<Record<string, unknown> | undefined> {
-    expect(await settlements.outcome(requestId)).toBeNull();
-    const rows = await master.request('GET', `/api/usage?model=${model}&limit=500`, { token: master.adminToken });
-    return (rows.body.data as Array<Record<string, unknown>>).find((entry) => entry.client_request_id === requestId);
-  }
+  let h: ChannelHarness;
 
   beforeAll(async () => {
     fake = await startFakeBedrock({ region: REGION });
     const channel = (name: string, key: string) => ({ name, type: 'bedrock', base_url: fake.url, key, settings: { provider: { region: REGION } } });
-    master = await startTestMaster({
+    h = await startChannelHarness({
       config: {
         // Errors are provoked on purpose: never auto-disable these channels.
         routing: { auto_disable_after: 0 },
@@ -153,16 +138,11 @@ describe('AWS Bedrock channels', () => {
           tokens: [{ name: 'bedrock', key: GATEWAY_KEY, user: 'bedrock-user' }],
         },
       },
-    });
-    clients = sdkClients(master.url, GATEWAY_KEY);
-    settlements = await SettlementWatcher.start(master.master.app.get(AppConfig).redisPrefix);
-    const channels = await master.request('GET', '/api/channels?limit=100', { token: master.adminToken });
-    channelIds = Object.fromEntries((channels.body.data as Array<{ id: string; name: string }>).map((entry) => [entry.name, entry.id]));
+    }, GATEWAY_KEY);
   });
   beforeEach(() => fake.reset());
   afterAll(async () => {
-    await settlements?.close();
-    await master?.close();
+    await h?.close();
     await fake?.close();
   });
 
@@ -175,7 +155,7 @@ describe('AWS Bedrock channels', () => {
           const requestId = `bedrock-${randomUUID()}`;
           const want = expected(model, 'simpleRequest', stream);
           expect(want.text).toBe('The capital of France is Paris.');
-          const answer = await askWithSdk(clients, client, model.name, stream, { 'x-request-id': requestId });
+          const answer = await askWithSdk(h.clients, client, model.name, stream, { 'x-request-id': requestId });
           expect(answer.text).toBe(want.text);
           expect(answer.usage).toEqual({ input: want.usage.inputTokens, output: want.usage.outputTokens });
 
@@ -185,8 +165,8 @@ describe('AWS Bedrock channels', () => {
           const question = model.operation === 'converse' ? sent.body.messages[0].content[0].text : sent.body.messages[0].content;
           expect(typeof question === 'string' ? question : question[0].text).toBe(QUESTION);
 
-          expect(await usageRow(model.name, requestId)).toMatchObject({
-            channel_id: channelIds['bedrock-sigv4'],
+          expect(await h.usageRow(model.name, requestId)).toMatchObject({
+            channel_id: h.channelIds['bedrock-sigv4'],
             prompt_tokens: want.usage.inputTokens,
             completion_tokens: want.usage.outputTokens,
             stream,
@@ -198,7 +178,7 @@ describe('AWS Bedrock channels', () => {
         it(`${client} client → ${model.upstream} (${operation}), ${stream ? 'streamed' : 'JSON'}: a forced tool call (toolCallRequest)`, async () => {
           fake.respondWith({ kind: 'fixture', case: 'toolCallRequest' });
           const requestId = `bedrock-tool-${randomUUID()}`;
-          const call = await askForTool(clients, client, model.name, stream, { 'x-request-id': requestId });
+          const call = await askForTool(h.clients, client, model.name, stream, { 'x-request-id': requestId });
           expect(call).toEqual({ name: 'get_weather', args: { location: 'San Francisco, CA' } });
 
           const sent = fake.received[0];
@@ -213,7 +193,7 @@ describe('AWS Bedrock channels', () => {
             expect(sent.body.tool_choice).toEqual({ type: 'any' });
           }
           const want = expected(model, 'toolCallRequest', stream);
-          expect(await usageRow(model.name, requestId)).toMatchObject({ prompt_tokens: want.usage.inputTokens, completion_tokens: want.usage.outputTokens, status: 200 });
+          expect(await h.usageRow(model.name, requestId)).toMatchObject({ prompt_tokens: want.usage.inputTokens, completion_tokens: want.usage.outputTokens, status: 200 });
         });
       }
     }
@@ -223,21 +203,21 @@ describe('AWS Bedrock channels', () => {
     const captured = fixtureCase('toolCallRequest', 'bedrock-anthropic');
     const { anthropic_version: _version, ...messages } = captured.read('request.json');
     fake.respondWith({ kind: 'fixture', case: 'toolCallRequest' });
-    const response = await post('/v1/messages', { model: 'br-claude', ...messages });
+    const response = await h.post('/v1/messages', { model: 'br-claude', ...messages });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual(captured.read('response.json'));
     expect(fake.received[0].rawBody).toBe(JSON.stringify(captured.read('request.json')));
   });
 
   it('a Bedrock API key channel sends the key as a bearer token', async () => {
-    const answer = await askWithSdk(clients, 'openai-chat', 'br-api-key', false);
+    const answer = await askWithSdk(h.clients, 'openai-chat', 'br-api-key', false);
     expect(answer.text).toBe('The capital of France is Paris.');
     expect(fake.received[0]).toMatchObject({ auth: 'api-key', modelId: 'meta.llama3-3-70b-instruct-v1:0', operation: 'converse' });
     expect(fake.received[0].headers.authorization).toBe(`Bearer ${fake.apiKey}`);
   });
 
   it('a channel whose signature Bedrock refuses answers 502, never the credentials', async () => {
-    const response = await post('/v1/chat/completions', { model: 'br-wrong-secret', messages: [{ role: 'user', content: QUESTION }] });
+    const response = await h.post('/v1/chat/completions', { model: 'br-wrong-secret', messages: [{ role: 'user', content: QUESTION }] });
     const body = await response.json();
     expect(response.status).toBe(502);
     expect(fake.refused).toBe(1);
@@ -257,10 +237,10 @@ describe('AWS Bedrock channels', () => {
     for (const entry of CASES) {
       it(`${entry.type} (${entry.status}) → OpenAI ${entry.chat[0]} ${entry.chat[1]} on Converse, Anthropic ${entry.anthropic[0]} ${entry.anthropic[1]} on InvokeModel`, async () => {
         fake.respondWith({ kind: 'error', status: entry.status, type: entry.type, message: `${entry.type} for this test` }, 2);
-        const chat = await post('/v1/chat/completions', { model: 'br-errors', messages: [{ role: 'user', content: QUESTION }] });
+        const chat = await h.post('/v1/chat/completions', { model: 'br-errors', messages: [{ role: 'user', content: QUESTION }] });
         const chatBody: Json = await chat.json();
         expect([chat.status, chatBody.error.type]).toEqual(entry.chat);
-        const anthropic = await post('/v1/messages', { model: 'br-errors-claude', max_tokens: 64, messages: [{ role: 'user', content: QUESTION }] });
+        const anthropic = await h.post('/v1/messages', { model: 'br-errors-claude', max_tokens: 64, messages: [{ role: 'user', content: QUESTION }] });
         const anthropicBody: Json = await anthropic.json();
         expect([anthropic.status, anthropicBody.error.type]).toEqual(entry.anthropic);
         if (entry.chat[0] < 500) {
@@ -274,14 +254,14 @@ describe('AWS Bedrock channels', () => {
     it("Bedrock's own refusal of an Anthropic field (bedrockAnthropicContextManagementParam) reaches an Anthropic client as its 400", async () => {
       const { anthropic_version: _version, ...request } = fixtureCase('bedrockAnthropicContextManagementParam', 'bedrock-anthropic').read('request.json');
       fake.respondWith({ kind: 'fixture', case: 'bedrockAnthropicContextManagementParam' });
-      const response = await post('/v1/messages', { ...request, model: 'br-claude' });
+      const response = await h.post('/v1/messages', { ...request, model: 'br-claude' });
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: 'context_management: Extra inputs are not permitted' } });
       expect(fake.received[0].body.context_management).toEqual(request.context_management);
     });
 
     it('an image by URL is refused before Bedrock is called (media.fetch_image_urls is off by default): 400 saying to send it inline', async () => {
-      const response = await post('/v1/chat/completions', {
+      const response = await h.post('/v1/chat/completions', {
         model: 'br-nova',
         messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }],
       });
@@ -296,7 +276,7 @@ describe('AWS Bedrock channels', () => {
   describe('broken streams', () => {
     it('a throttlingException frame mid-stream ends an OpenAI Chat stream with its error (Converse)', async () => {
       fake.respondWith({ kind: 'broken-stream', case: 'complexReasoningRequest', afterFrames: 5, exception: { type: 'ThrottlingException', message: 'Too many tokens, please wait before trying again.' } });
-      const stream = await clients.openai.chat.completions.create({ model: 'br-nova', messages: [{ role: 'user', content: QUESTION }], stream: true });
+      const stream = await h.clients.openai.chat.completions.create({ model: 'br-nova', messages: [{ role: 'user', content: QUESTION }], stream: true });
       let text = '';
       const failure = await (async () => {
         for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
@@ -308,7 +288,7 @@ describe('AWS Bedrock channels', () => {
 
     it('a modelStreamErrorException frame mid-stream reaches an Anthropic client as an error event (InvokeModel passthrough)', async () => {
       fake.respondWith({ kind: 'broken-stream', case: 'reasoningRequest', afterFrames: 4, exception: { type: 'ModelStreamErrorException', message: 'The model stream failed.' } });
-      const response = await post('/v1/messages', { model: 'br-claude', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: QUESTION }] });
+      const response = await h.post('/v1/messages', { model: 'br-claude', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: QUESTION }] });
       const text = await response.text();
       expect(text).toContain('event: content_block_delta');
       expect(text).toMatch(/event: error\ndata: \{"type":"error","error":\{"type":"api_error","message":"The model stream failed\."\}/);
@@ -318,7 +298,7 @@ describe('AWS Bedrock channels', () => {
     for (const model of Object.values(MODELS)) {
       it(`a ${model.operation} stream cut inside a frame ends with an error, not a complete answer`, async () => {
         fake.respondWith({ kind: 'broken-stream', case: 'simpleRequest', afterFrames: 2 });
-        const response = await post('/v1/chat/completions', { model: model.name, messages: [{ role: 'user', content: QUESTION }], stream: true });
+        const response = await h.post('/v1/chat/completions', { model: model.name, messages: [{ role: 'user', content: QUESTION }], stream: true });
         const text = await response.text();
         expect(response.status).toBe(200);
         expect(text).toMatch(/"error":\{"message":"The Bedrock stream was cut in the middle of an event-stream frame"/);

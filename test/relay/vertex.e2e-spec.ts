@@ -1,12 +1,10 @@
-import { AppConfig } from '@aigw/config';
 import { Protocol } from '@aigw/providers';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeVertex, googleError, startFakeVertex } from '../fake-provider/vertex';
-import { SdkClients, askWithSdk, expectedAnswer, sdkClients } from '../support/sdk-ask';
-import { SettlementWatcher } from '../support/settlement-watcher';
-import { TestMaster, startTestMaster } from '../support/test-master';
+import { askWithSdk, expectedAnswer } from '../support/sdk-ask';
+import { ChannelHarness, startChannelHarness } from '../support/channel-harness';
 
 /**
  * Vertex AI channels end to end: every client SDK against a Gemini and a
@@ -27,13 +25,8 @@ const email = (name: string) => `${name}@${PROJECT}.iam.gserviceaccount.com`;
 
 describe('Vertex AI channels', () => {
   let fake: FakeVertex;
-  let master: TestMaster;
-  let clients: SdkClients;
-  let settlements: SettlementWatcher;
-  let channelIds: Record<string, string>;
+  let h: ChannelHarness;
 
-  const post = (path: string, body: unknown) =>
-    fetch(new URL(path, master.url), { method: 'POST', headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const tokensOf = (name: string) => fake.tokensIssued.filter((entry) => entry.email === email(name)).map((entry) => entry.token);
 
   beforeAll(async () => {
@@ -45,7 +38,7 @@ describe('Vertex AI channels', () => {
       key: fake.serviceAccount(email(name)),
       settings,
     });
-    master = await startTestMaster({
+    h = await startChannelHarness({
       config: {
         routing: { auto_disable_after: 0 },
         bootstrap: {
@@ -68,15 +61,10 @@ describe('Vertex AI channels', () => {
           tokens: [{ name: 'vertex', key: GATEWAY_KEY, user: 'vertex-user' }],
         },
       },
-    });
-    clients = sdkClients(master.url, GATEWAY_KEY);
-    settlements = await SettlementWatcher.start(master.master.app.get(AppConfig).redisPrefix);
-    const channels = await master.request('GET', '/api/channels?limit=100', { token: master.adminToken });
-    channelIds = Object.fromEntries((channels.body.data as Array<{ id: string; name: string }>).map((entry) => [entry.name, entry.id]));
+    }, GATEWAY_KEY);
   });
   afterAll(async () => {
-    await settlements?.close();
-    await master?.close();
+    await h?.close();
     await fake?.close();
   });
 
@@ -87,7 +75,7 @@ describe('Vertex AI channels', () => {
           const before = fake.apiRequests().length;
           const requestId = `vertex-${randomUUID()}`;
           const expected = expectedAnswer('simpleRequest', model.capture, model.protocol, stream);
-          const answer = await askWithSdk(clients, client, model.name, stream, { 'x-request-id': requestId });
+          const answer = await askWithSdk(h.clients, client, model.name, stream, { 'x-request-id': requestId });
           expect(answer.text).toBe(expected.text);
           expect(answer.usage).toEqual({ input: expected.usage.inputTokens, output: expected.usage.outputTokens });
 
@@ -105,11 +93,11 @@ describe('Vertex AI channels', () => {
             expect(sent.query).toEqual(stream ? { alt: 'sse' } : {});
           }
 
-          expect(await settlements.outcome(requestId)).toBeNull();
-          const rows = await master.request('GET', `/api/usage?model=${model.name}&limit=500`, { token: master.adminToken });
+          expect(await h.settlements.outcome(requestId)).toBeNull();
+          const rows = await h.master.request('GET', `/api/usage?model=${model.name}&limit=500`, { token: h.master.adminToken });
           const row = (rows.body.data as Array<Record<string, unknown>>).find((entry) => entry.client_request_id === requestId);
           expect(row).toMatchObject({
-            channel_id: channelIds['vertex-main'],
+            channel_id: h.channelIds['vertex-main'],
             prompt_tokens: expected.usage.inputTokens,
             completion_tokens: expected.usage.outputTokens,
             stream,
@@ -127,7 +115,7 @@ describe('Vertex AI channels', () => {
 
   it('many concurrent requests on a fresh channel cause one token fetch', async () => {
     const answers = await Promise.all(
-      Array.from({ length: 24 }, () => clients.openai.chat.completions.create({ model: 'vx-burst', messages: [{ role: 'user', content: 'Hi' }] })),
+      Array.from({ length: 24 }, () => h.clients.openai.chat.completions.create({ model: 'vx-burst', messages: [{ role: 'user', content: 'Hi' }] })),
     );
     expect(answers.every((answer) => answer.choices[0].message.content === 'The capital of France is **Paris**.')).toBe(true);
     expect(tokensOf('vertex-burst')).toHaveLength(1);
@@ -138,12 +126,12 @@ describe('Vertex AI channels', () => {
   it('the token is refreshed before it expires, and the next request uses the new one without a fetch of its own', async () => {
     fake.tokenLifetimeSeconds = 2;
     try {
-      await clients.anthropic.messages.create({ model: 'vx-refresh', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] });
+      await h.clients.anthropic.messages.create({ model: 'vx-refresh', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] });
       const [first] = tokensOf('vertex-refresh');
       // The refresh timer fires at half the 2 s lifetime, while the first token is still valid.
       const [refreshed] = await once(fake.events, 'token');
       expect(refreshed.email).toBe(email('vertex-refresh'));
-      await clients.anthropic.messages.create({ model: 'vx-refresh', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] });
+      await h.clients.anthropic.messages.create({ model: 'vx-refresh', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] });
       const used = fake.apiRequests().filter((request) => request.model === MODELS.claude.upstream && tokensOf('vertex-refresh').includes(request.token));
       expect(used.map((request) => request.token)).toEqual([first, refreshed.token]);
       expect(tokensOf('vertex-refresh')).toEqual([first, refreshed.token]);
@@ -154,9 +142,9 @@ describe('Vertex AI channels', () => {
 
   it('token counting goes to Vertex: Gemini countTokens and the Claude count-tokens model', async () => {
     const before = fake.apiRequests().length;
-    const counted = await clients.anthropic.messages.countTokens({ model: 'vx-claude', messages: [{ role: 'user', content: 'Count me, please.' }] });
+    const counted = await h.clients.anthropic.messages.countTokens({ model: 'vx-claude', messages: [{ role: 'user', content: 'Count me, please.' }] });
     expect(counted.input_tokens).toBeGreaterThan(0);
-    const gemini = await clients.genai.models.countTokens({ model: 'vx-gemini', contents: 'Count me, please.' });
+    const gemini = await h.clients.genai.models.countTokens({ model: 'vx-gemini', contents: 'Count me, please.' });
     expect(gemini.totalTokens).toBeGreaterThan(0);
     const [anthropic, google] = fake.apiRequests().slice(before);
     expect(anthropic).toMatchObject({ publisher: 'anthropic', model: 'count-tokens', method: 'rawPredict' });
@@ -167,21 +155,21 @@ describe('Vertex AI channels', () => {
   describe('upstream errors', () => {
     it('Vertex quota exhaustion (429 RESOURCE_EXHAUSTED) reaches an OpenAI client as its rate-limit error', async () => {
       fake.respondWith(googleError(429, 'Quota exceeded for aiplatform.googleapis.com/generate_content_requests_per_minute_per_project_per_base_model with base model: gemini-2.5-flash.', 'RESOURCE_EXHAUSTED'));
-      const response = await post('/v1/chat/completions', { model: 'vx-gemini', messages: [{ role: 'user', content: 'Hi' }] });
+      const response = await h.post('/v1/chat/completions', { model: 'vx-gemini', messages: [{ role: 'user', content: 'Hi' }] });
       expect(response.status).toBe(429);
       expect(((await response.json()) as { error: unknown }).error).toMatchObject({ type: 'requests', code: 'rate_limit_exceeded' });
     });
 
     it("Claude's overloaded error on Vertex reaches an Anthropic client as overloaded_error", async () => {
       fake.respondWith({ kind: 'json', status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
-      const response = await post('/v1/messages', { model: 'vx-claude', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] });
+      const response = await h.post('/v1/messages', { model: 'vx-claude', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] });
       expect(response.status).toBe(529);
       expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'overloaded_error' } });
     });
 
     it('an invalid argument is the client\'s 400, with Vertex\'s message', async () => {
       fake.respondWith(googleError(400, 'Unable to submit request because it has an empty text parameter.', 'INVALID_ARGUMENT'));
-      const response = await post('/v1beta/models/vx-gemini:generateContent', { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] });
+      const response = await h.post('/v1beta/models/vx-gemini:generateContent', { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] });
       expect(response.status).toBe(400);
       expect(((await response.json()) as { error: unknown }).error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT', message: 'Unable to submit request because it has an empty text parameter.' });
     });
@@ -189,14 +177,14 @@ describe('Vertex AI channels', () => {
     it("a token endpoint refusing the channel's key is a 502, never the client's 401, and nothing reaches Vertex", async () => {
       const before = fake.apiRequests().length;
       fake.refuseTokens(400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
-      const response = await post('/v1/chat/completions', { model: 'vx-refused', messages: [{ role: 'user', content: 'Hi' }] });
+      const response = await h.post('/v1/chat/completions', { model: 'vx-refused', messages: [{ role: 'user', content: 'Hi' }] });
       const text = await response.text();
       expect(response.status).toBe(502);
       expect(JSON.parse(text).error).toMatchObject({ type: 'server_error', code: 'upstream_error', message: "the upstream provider refused this gateway channel's credentials" });
       expect(text).not.toMatch(/PRIVATE KEY|ya29\./);
       expect(fake.apiRequests().length).toBe(before);
       // The next request fetches again and is served.
-      const served = await post('/v1/chat/completions', { model: 'vx-refused', messages: [{ role: 'user', content: 'Hi' }] });
+      const served = await h.post('/v1/chat/completions', { model: 'vx-refused', messages: [{ role: 'user', content: 'Hi' }] });
       expect(served.status).toBe(200);
     });
   });
