@@ -1,5 +1,5 @@
 // Helpers shared by the benchmark scripts (bench/run.mjs, bench/relay.mjs, bench/settlement.mjs, bench/sync.mjs, bench/metering.mjs).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -354,4 +354,25 @@ export function guardRun({ tmp, children, boundMs, stop, kill, beforeStop = () =
     process.off('SIGTERM', onSignal);
   };
   return { cleanups, cleanup, release };
+}
+
+/**
+ * Starts a child process and waits until it runs: stdout and stderr kept as
+ * tails (`out`, `err`), `label` and `group` set, and the child tracked in
+ * `children` until it exits. `group`: the child leads its own process group
+ * (its own children with it), which signalGroup can stop or kill as one.
+ */
+export async function spawnChild(children, name, command, args, { cwd, env = cleanEnv(), ipc = false, group = false }) {
+  const child = spawn(command, args, { cwd, env, detached: group, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])] });
+  child.label = name;
+  child.group = group;
+  child.out = tail(child.stdout);
+  child.err = tail(child.stderr);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  await new Promise((done, fail) => {
+    child.once('spawn', done);
+    child.once('error', fail);
+  });
+  return child;
 }

@@ -43,7 +43,7 @@
 // it), BENCH_METERING_LIMITS (1: the token has
 // rpm/tpm/concurrency limits, high enough never to refuse; 0: none),
 // BENCH_DATABASE_URL, BENCH_REDIS_URL (loopback only).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -68,8 +68,8 @@ import {
   readJson,
   replaceDocBlock,
   sleep,
+  spawnChild,
   stopChild,
-  tail,
   tcpReachable,
 } from './lib.mjs';
 
@@ -542,18 +542,8 @@ function placeCpus() {
   };
 }
 
-async function startChild(name, command, args, { cwd, env = cleanEnv(), ipc = false, group = false }) {
-  const child = spawn(command, args, { cwd, env, detached: group, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])] });
-  child.label = name;
-  child.out = tail(child.stdout);
-  child.err = tail(child.stderr);
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  await new Promise((done, fail) => {
-    child.once('spawn', done);
-    child.once('error', fail);
-  });
-  return child;
+function startChild(name, command, args, options) {
+  return spawnChild(children, name, command, args, options);
 }
 
 async function waitHttp(port, path, child) {

@@ -78,7 +78,6 @@
 //   BENCH_DATABASE_URL / BENCH_REDIS_URL (loopback only; default
 //   postgres://postgres:postgres@127.0.0.1:5432/postgres and redis://127.0.0.1:6379, probed).
 
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -104,8 +103,8 @@ import {
   readJson,
   signalGroup,
   sleep,
+  spawnChild,
   stopChild,
-  tail,
   tcpReachable,
 } from './lib.mjs';
 
@@ -942,20 +941,9 @@ async function runMain() {
 
   // ───────────── helpers that need the run's state ─────────────
 
-  async function startChild(name, command, args, { cwd, env = cleanEnv(), ipc = true, group = false }) {
-    // group: the child leads its own process group (its children with it), which pauseGroup can stop as one.
-    const child = spawn(command, args, { cwd, env, detached: group, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])] });
-    child.label = name;
-    child.group = group;
-    child.out = tail(child.stdout);
-    child.err = tail(child.stderr);
-    children.add(child);
-    child.once('exit', () => children.delete(child));
-    await new Promise((done, fail) => {
-      child.once('spawn', done);
-      child.once('error', fail);
-    });
-    return child;
+  /** group: the child leads its own process group (its children with it), which pauseGroup can stop as one. */
+  function startChild(name, command, args, options) {
+    return spawnChild(children, name, command, args, { ipc: true, ...options });
   }
 
   /** Stops what a target's start returned: its child, or (the agent target) the agent, then its master. */
