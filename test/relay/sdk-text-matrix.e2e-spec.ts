@@ -1,7 +1,8 @@
-import { ChatResponse, Protocol, SseReader, StreamEvent, codecFor, formatSse } from '@aigw/providers';
+import { Protocol } from '@aigw/providers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FixtureProvider, fixtureCase } from '../support/fixtures';
+import { FixtureProvider } from '../support/fixtures';
 import { MODELS, RelayHarness, UpstreamFamily, startRelayHarness } from '../support/relay-harness';
+import { expectedAnswer } from '../support/sdk-ask';
 
 const CLIENTS: Protocol[] = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'];
 const FAMILIES: UpstreamFamily[] = ['openai', 'anthropic', 'gemini'];
@@ -17,35 +18,6 @@ function upstreamProtocol(client: Protocol, family: UpstreamFamily): Protocol {
   return family;
 }
 
-/** What the upstream's capture says, in canonical form. */
-function expectedAnswer(protocol: Protocol, caseName: string, stream: boolean): { text: string; usage: ChatResponse['usage'] } {
-  const capture = fixtureCase(caseName, CAPTURE_PROVIDER[protocol]);
-  const codec = codecFor(protocol);
-  if (!stream) {
-    const response = codec.decodeResponse(capture.read('response.json'));
-    return { text: textOf(response.content), usage: response.usage };
-  }
-  const decoder = codec.createStreamDecoder();
-  const reader = new SseReader();
-  const events: StreamEvent[] = [];
-  for (const event of capture.read<Array<Record<string, unknown>>>('response-streaming.json') ?? []) {
-    const name = protocol === 'anthropic' || protocol === 'openai-responses' ? String(event.type) : undefined;
-    for (const message of reader.push(formatSse(event, name))) events.push(...decoder.decode(message));
-  }
-  if (protocol === 'openai-chat') for (const message of reader.push(formatSse('[DONE]'))) events.push(...decoder.decode(message));
-  events.push(...decoder.end());
-  const text = events.filter((event) => event.type === 'text-delta').map((event) => (event as { text: string }).text).join('');
-  const finish = events.find((event) => event.type === 'finish') as { usage: ChatResponse['usage'] } | undefined;
-  // Chat captures were streamed without include_usage; the fake (like OpenAI) adds the usage chunk the
-  // gateway asks for, with the numbers of the case's JSON capture.
-  const usage = protocol === 'openai-chat' ? codec.decodeResponse(capture.read('response.json')).usage : finish!.usage;
-  return { text, usage };
-}
-
-function textOf(content: ChatResponse['content']): string {
-  return content.filter((part) => part.type === 'text').map((part) => (part as { text: string }).text).join('');
-}
-
 describe('official SDKs × upstream families × streaming: text answers', () => {
   let harness: RelayHarness;
   beforeAll(async () => {
@@ -59,7 +31,7 @@ describe('official SDKs × upstream families × streaming: text answers', () => 
         const upstream = upstreamProtocol(client, family);
         it(`${client} client → ${upstream} upstream, ${stream ? 'streamed' : 'JSON'}`, async () => {
           harness.fake.respondWith({ kind: 'fixture', case: 'simpleRequest' }, { protocol: upstream });
-          const expected = expectedAnswer(upstream, 'simpleRequest', stream);
+          const expected = expectedAnswer('simpleRequest', CAPTURE_PROVIDER[upstream], upstream, stream);
           expect(expected.text.length).toBeGreaterThan(0);
           const model = MODELS[family];
           const prompt = 'What is the capital of France?';
