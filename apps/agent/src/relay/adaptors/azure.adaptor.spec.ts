@@ -1,12 +1,10 @@
 import { PolicyChannel } from '@aigw/contracts';
 import { describe, expect, it } from 'vitest';
 import { azureAdaptor, azurePath } from './azure.adaptor';
+import { testChannel } from '../../../../../test/support/policy-channel';
 
 function channel(baseUrl: string, apiVersion?: string): PolicyChannel {
-  return {
-    id: 'c1', name: 'azure', type: 'azure', baseUrl, key: 'azure-key-1', headers: {}, models: [], modelMapping: {}, priority: 0, weight: 1, region: null, status: 'enabled',
-    settings: apiVersion ? { provider: { api_version: apiVersion } } : {},
-  };
+  return testChannel('azure', { id: 'c1', baseUrl, key: 'azure-key-1', settings: apiVersion ? { provider: { api_version: apiVersion } } : {} });
 }
 
 describe('azure adaptor', () => {

@@ -9,28 +9,14 @@ import { fixtureCase } from '../../../../../test/support/fixtures';
 import { bedrockAdaptor } from './bedrock.adaptor';
 import { bedrockCredentials, bedrockRegion } from './bedrock-credentials';
 import { UpstreamCall } from './channel-adaptor';
+import { testChannel } from '../../../../../test/support/policy-channel';
 
 type Json = any;
 
 const KEY_PAIR = { access_key_id: 'AKIAIOSFODNN7EXAMPLE', secret_access_key: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 
 function channel(overrides: Partial<PolicyChannel> = {}): PolicyChannel {
-  return {
-    id: 'bedrock-1',
-    name: 'bedrock',
-    type: 'bedrock',
-    baseUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com',
-    key: JSON.stringify(KEY_PAIR),
-    headers: {},
-    models: [],
-    modelMapping: {},
-    priority: 0,
-    weight: 1,
-    region: null,
-    status: 'enabled',
-    settings: {},
-    ...overrides,
-  };
+  return testChannel('bedrock', { baseUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com', key: JSON.stringify(KEY_PAIR), ...overrides });
 }
 
 function call(overrides: Partial<UpstreamCall>): UpstreamCall {

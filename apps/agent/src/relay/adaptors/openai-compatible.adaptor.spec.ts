@@ -3,24 +3,10 @@ import { GatewayError } from '@aigw/providers';
 import { describe, expect, it } from 'vitest';
 import { UpstreamCall } from './channel-adaptor';
 import { adaptorFor } from './index';
+import { testChannel } from '../../../../../test/support/policy-channel';
 
 function channel(type: string, overrides: Partial<PolicyChannel> = {}): PolicyChannel {
-  return {
-    id: 'c1',
-    name: `${type}-channel`,
-    type,
-    baseUrl: '',
-    key: 'sk-upstream',
-    headers: {},
-    models: [],
-    modelMapping: {},
-    priority: 0,
-    weight: 1,
-    region: null,
-    status: 'enabled',
-    settings: {},
-    ...overrides,
-  } as PolicyChannel;
+  return testChannel(type, { id: 'c1', name: `${type}-channel`, key: 'sk-upstream', ...overrides });
 }
 
 function call(body: Record<string, unknown>, path = '/chat/completions'): UpstreamCall {

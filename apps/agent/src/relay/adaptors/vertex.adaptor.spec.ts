@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeVertex, startFakeVertex } from '../../../../../test/fake-provider/vertex';
 import { UpstreamCall, UpstreamTarget } from './channel-adaptor';
 import { googleAccessTokens } from './google-access-tokens';
+import { testChannel } from '../../../../../test/support/policy-channel';
 import { VERTEX_ANTHROPIC_VERSION, vertexAdaptor, vertexPath } from './vertex.adaptor';
 
 function call(protocol: 'gemini' | 'anthropic', path: string, upstreamModel: string, stream: boolean, body: Record<string, unknown> = {}): UpstreamCall {
@@ -25,9 +26,8 @@ describe('vertexPath', () => {
 describe('vertexAdaptor', () => {
   let fake: FakeVertex;
   let key: string;
-  const channel = (settings: PolicyChannel['settings'] = {}): PolicyChannel => ({
-    id: `vertex-spec-${JSON.stringify(settings)}`, name: 'vertex', type: 'vertex', baseUrl: fake.url, key, headers: {}, models: [], modelMapping: {}, priority: 0, weight: 1, region: null, status: 'enabled', settings,
-  });
+  const channel = (settings: PolicyChannel['settings'] = {}): PolicyChannel =>
+    testChannel('vertex', { id: `vertex-spec-${JSON.stringify(settings)}`, baseUrl: fake.url, key, settings });
   beforeAll(async () => {
     fake = await startFakeVertex({ project: 'key-project', location: 'us-central1' });
     key = fake.serviceAccount('adaptor@key-project.iam.gserviceaccount.com');
