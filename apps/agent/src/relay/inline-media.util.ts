@@ -16,9 +16,13 @@ function remoteImagesOf(message: ChatMessage): ImagePart[] {
   return [];
 }
 
-/** True when some image of the request is given by an http(s) URL. */
+/** True when some image of the request is given by an http(s) URL (checked without building the lists). */
 export function hasRemoteImages(chat: ChatRequest): boolean {
-  return chat.messages.some((message) => remoteImagesOf(message).length > 0);
+  return chat.messages.some((message) =>
+    message.role === 'user'
+      ? message.content.some(isRemoteImage)
+      : message.role === 'tool' && message.content.some((result) => result.content.some(isRemoteImage)),
+  );
 }
 
 /**

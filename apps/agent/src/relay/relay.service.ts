@@ -35,9 +35,6 @@ import { upstreamPath } from './upstream-target.util';
 
 export type { RouteContext };
 
-/** The upstream protocol that takes images only as inline bytes. */
-const INLINE_MEDIA_PROTOCOL = 'bedrock-converse';
-
 /**
  * The relay: authenticate from the in-memory policy, decode the client's
  * protocol into the canonical request, try candidates in priority/weight
@@ -85,7 +82,7 @@ export class RelayService {
         (candidate, upstreamProtocol) => {
           // A request only the client's own protocol can express goes only to channels that speak it.
           if (untranslatable && upstreamProtocol !== protocol) return null;
-          if (upstreamProtocol !== INLINE_MEDIA_PROTOCOL || !inline) return this.upstreamBody(protocol, upstreamProtocol, chat, request.body, candidate.upstreamModel);
+          if (!inline || !upstreamCodecFor(upstreamProtocol).imagesInlineOnly) return this.upstreamBody(protocol, upstreamProtocol, chat, request.body, candidate.upstreamModel);
           // A provider that takes images only inline: the fetched copy, or the next candidate when fetching failed.
           return inline.chat ? this.upstreamBody(protocol, upstreamProtocol, inline.chat, request.body, candidate.upstreamModel) : null;
         },
@@ -115,7 +112,8 @@ export class RelayService {
   ): Promise<{ chat: ChatRequest | null; error: GatewayError | null } | null> {
     const needs = candidates.some((candidate) => {
       const channel = candidate.channel;
-      return adaptorFor(channel.type)?.protocolFor(channel, client, candidate.upstreamModel) === INLINE_MEDIA_PROTOCOL;
+      const protocol = adaptorFor(channel.type)?.protocolFor(channel, client, candidate.upstreamModel);
+      return !!protocol && upstreamCodecFor(protocol).imagesInlineOnly === true;
     });
     if (!needs || !hasRemoteImages(chat)) return null;
     try {

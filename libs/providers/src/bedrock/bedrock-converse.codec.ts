@@ -7,6 +7,7 @@ import { encodeBedrockConverseRequest } from './encode-bedrock-converse-request'
 /** Bedrock's Converse API: a provider-only wire format (no client speaks it). */
 export const bedrockConverseCodec: UpstreamCodec = {
   protocol: 'bedrock-converse',
+  imagesInlineOnly: true,
   encodeRequest: encodeBedrockConverseRequest,
   decodeResponse: decodeBedrockConverseResponse,
   createStreamDecoder: () => new BedrockConverseStreamDecoder(),

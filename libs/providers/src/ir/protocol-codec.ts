@@ -84,6 +84,8 @@ export type UpstreamProtocol = Protocol | 'bedrock-converse' | 'cohere';
 /** The upstream half of a codec: all a provider-only wire format needs. */
 export interface UpstreamCodec {
   readonly protocol: UpstreamProtocol;
+  /** The format takes images only as inline bytes, never by URL (Bedrock Converse): the relay fetches URL images first when allowed. */
+  readonly imagesInlineOnly?: boolean;
   encodeRequest(request: ChatRequest, upstreamModel: string): UpstreamRequest;
   decodeResponse(body: unknown): ChatResponse;
   createStreamDecoder(): StreamDecoder;
