@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SnapshotFile } from './snapshot-file';
-import { SyncClient } from './sync-client';
+import { SyncClient, usageFrameBytes } from './sync-client';
 import { AgentUsageSpool, LinkEvents, PolicyTarget, SyncClientOptions } from './sync-options';
 import { UsageSpool } from './usage-spool';
 
@@ -68,7 +68,7 @@ class FakeDialer {
       }
     }
     return {
-      send: (text: string) => link.sent.push(JSON.parse(text) as AgentMessage),
+      send: (text: string | Buffer) => link.sent.push(JSON.parse(text.toString()) as AgentMessage),
       close: (code?: number, reason?: string) => link.closedByClient.push({ code, reason }),
     };
   };
@@ -618,6 +618,15 @@ describe('SyncClient', () => {
 
   describe('usage', () => {
     let spool: AgentUsageSpool;
+
+    it('builds a usage frame as the UTF-8 bytes of its JSON, whatever the records hold', () => {
+      const records = [{ request_id: 'a', model: 'é模型🙂' }, { request_id: 'b', n: 1 }, { request_id: 'c' }];
+      const bytes = usageFrameBytes(3, 5, records.map((record) => JSON.stringify(record)));
+      expect(JSON.parse(bytes.toString('utf8'))).toEqual({ type: 'usage', first: 3, last: 5, records });
+      expect(bytes.length).toBe(Buffer.byteLength(bytes.toString('utf8')));
+      expect(JSON.parse(usageFrameBytes(1, 1, [JSON.stringify(records[2])]).toString())).toEqual({ type: 'usage', first: 1, last: 1, records: [records[2]] });
+      expect(JSON.parse(usageFrameBytes(1, 0, []).toString())).toEqual({ type: 'usage', first: 1, last: 0, records: [] });
+    });
 
     const openSpool = async () => {
       spool = new UsageSpool({ dir: join(await tempDir(), 'spool'), fsync: false, summarize: usageCharge });

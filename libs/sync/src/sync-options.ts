@@ -15,7 +15,8 @@ export interface LinkEvents {
 
 /** One connection to the master (a WebSocket, or the in-process link of the embedded agent). */
 export interface SyncLink {
-  send(text: string): void;
+  /** A JSON message: a string, or its UTF-8 bytes (sent as a text frame all the same). */
+  send(text: string | Buffer): void;
   close(code?: number, reason?: string): void;
 }
 

@@ -44,7 +44,7 @@ export function webSocketDialer(masterUrl: string, credential: string, maxFrameB
     socket.on('close', (code: number, reason: Buffer) => close(code, reason.toString()));
     socket.on('error', (error: Error) => close(1006, error.message));
     return {
-      send: (text) => socket.send(text),
+      send: (text) => socket.send(text, { binary: false }),
       close: (code, reason) => {
         if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
         else socket.close(code, reason);

@@ -137,13 +137,13 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
         // A stopping master takes no new session (and leaves the embedded client nothing to retry).
         if (this.stopping) return;
         session = this.attach(identity, {
-          send: (text) => events.message(text),
+          send: (text) => events.message(typeof text === 'string' ? text : text.toString('utf8')),
           close: (code, reason) => events.close(code ?? 1000, reason ?? ''),
         });
         events.open();
       });
       return {
-        send: (text) => session && this.receive(session, text),
+        send: (text) => session && this.receive(session, typeof text === 'string' ? text : text.toString('utf8')),
         close: () => session && this.detach(session),
       };
     };

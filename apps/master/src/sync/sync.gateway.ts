@@ -55,7 +55,7 @@ export class SyncGateway implements OnGatewayInit<WebSocketServer>, OnGatewayCon
       { agentId: agent.id, name: agent.name, audience: { region: agent.region, cipher: new SecretCipher(Buffer.from(agent.syncKey, 'base64')) } },
       {
         send: (text) => {
-          if (socket.readyState === WebSocket.OPEN) socket.send(text);
+          if (socket.readyState === WebSocket.OPEN) socket.send(text, { binary: false });
         },
         close: (code, reason) => socket.close(code, reason),
       },
