@@ -386,10 +386,9 @@ export class SyncClient {
     if (refused.length > 0) this.logger.error({ msg: 'the master refused usage records', count: refused.length, first: refused[0] });
     const spool = this.options.spool;
     if (spool) {
-      void spool.acknowledge(last).then(
-        () => this.pumpUsage(),
-        (error: unknown) => this.logger.error({ msg: 'could not record the usage acknowledgement', error: (error as Error).message }),
-      );
+      // The window has room at once; the position is persisted in the background (a lost one only re-sends settled records).
+      spool.acknowledge(last).catch((error: unknown) => this.logger.error({ msg: 'could not record the usage acknowledgement', error: (error as Error).message }));
+      this.pumpUsage();
     }
     if (outcome === 'settled' && done.length > 0) {
       const rejected = new Set(refused.map((entry) => entry.request_id));

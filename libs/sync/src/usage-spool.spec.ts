@@ -20,7 +20,8 @@ describe('UsageSpool', () => {
 
   /** A spool on `dir`; every instance (crashed ones included) is closed after the test. */
   const create = (options: Partial<UsageSpoolOptions> = {}) => {
-    const spool = new UsageSpool<TestRecord>({ dir, fsync: false, ...options });
+    // Every acknowledgement persisted at once, unless a test is about the delay.
+    const spool = new UsageSpool<TestRecord>({ dir, fsync: false, ackDelayMs: 0, ...options });
     spools.push(spool);
     return spool;
   };
@@ -182,6 +183,31 @@ describe('UsageSpool', () => {
     await spool.acknowledge(6);
     spool.requeue();
     expect(spool.nextBatch(100)).toBeNull();
+  });
+
+  it('persists acknowledgements at most once per ackDelayMs, frees room at once, and writes the latest at close', async () => {
+    const spool = await opened({ ackDelayMs: 60_000 });
+    const ackFile = async () => JSON.parse(await readFile(join(dir, 'ack.json'), 'utf8'));
+    appendAll(spool, 1, 6);
+    await spool.flush();
+    spool.nextBatch(6);
+    await spool.acknowledge(2); // the first write goes at once
+    expect(await ackFile()).toEqual({ ack: 2, next: 7 });
+
+    const second = spool.acknowledge(4);
+    const third = spool.acknowledge(5);
+    expect(third).toBe(second); // one write, of the latest position
+    expect(spool.depth().records).toBe(1);
+    // Disk operations run one at a time, in order: a commit requested now ends after any ack write already started.
+    spool.append(record(7));
+    await spool.flush();
+    expect(await ackFile()).toEqual({ ack: 2, next: 7 }); // not before the interval
+
+    await spool.close();
+    await second;
+    expect(await ackFile()).toEqual({ ack: 5, next: 8 });
+    const reopened = await opened();
+    expect(reopened.nextBatch(100)).toMatchObject({ first: 6, last: 7 });
   });
 
   it('clamps an acknowledgement to what was handed out and ignores an old one', async () => {

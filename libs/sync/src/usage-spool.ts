@@ -14,6 +14,13 @@ export interface UsageSpoolOptions<T = unknown, S = never> {
   segmentBytes?: number;
   /** Group-commit window: appends within it share one write + one fsync (default 10 ms). */
   flushDelayMs?: number;
+  /**
+   * ack.json is written at most once per this interval (default 1000 ms):
+   * acknowledgements in between free memory at once and share the next write.
+   * One lost in a crash only sends records again that the master settled
+   * already (it dedupes them by request_id).
+   */
+  ackDelayMs?: number;
   /** fsync segment files, ack.json and the directory (default true); tests may turn it off. */
   fsync?: boolean;
   /** What to keep in memory of each record beside its JSON (handed out by `nextFrame`, e.g. its charge). */
@@ -42,6 +49,7 @@ const DEFAULTS = {
   maxBytes: 256 * 1024 * 1024,
   segmentBytes: 8 * 1024 * 1024,
   flushDelayMs: 10,
+  ackDelayMs: 1_000,
 };
 /** A failed commit is retried after RETRY_MIN_MS, doubling up to RETRY_MAX_MS. */
 const RETRY_MIN_MS = 100;
@@ -60,7 +68,8 @@ const noop = () => undefined;
  *   Every `open` starts a new segment; a segment whose records are all
  *   acknowledged (the active one included) is deleted.
  * - `ack.json`: `{"ack":<last acknowledged seq>,"next":<next seq to assign>}`,
- *   replaced atomically (write temp + fsync + rename + directory fsync).
+ *   replaced atomically (write temp + fsync + rename + directory fsync), at
+ *   most once per `ackDelayMs` (and at close).
  *
  * Guarantees:
  * - `append` is synchronous, never touches the disk and never throws; it
@@ -90,6 +99,7 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
   private readonly maxRecords: number;
   private readonly maxBytes: number;
   private readonly flushDelayMs: number;
+  private readonly ackDelayMs: number;
   private readonly summarize: ((record: T) => S) | undefined;
 
   private state: 'new' | 'opening' | 'open' | 'closed' = 'new';
@@ -115,6 +125,10 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
   private io: Promise<void> = Promise.resolve();
   private queuedCommit: Promise<void> | null = null;
   private queuedAck: Promise<void> | null = null;
+  /** Starts the delayed ack write at once (close), while one waits. */
+  private ackNow: (() => void) | null = null;
+  /** When the last ack write started (Date.now()); the next waits until ackDelayMs after it. */
+  private ackWrittenAt = 0;
   private flushTimer: NodeJS.Timeout | null = null;
   /** Reused by every commit to encode its lines. */
   private retryTimer: NodeJS.Timeout | null = null;
@@ -129,6 +143,7 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
     this.maxRecords = positive(options.maxRecords, DEFAULTS.maxRecords);
     this.maxBytes = positive(options.maxBytes, DEFAULTS.maxBytes);
     this.flushDelayMs = Math.max(0, options.flushDelayMs ?? DEFAULTS.flushDelayMs);
+    this.ackDelayMs = Math.max(0, options.ackDelayMs ?? DEFAULTS.ackDelayMs);
     this.summarize = options.summarize;
   }
 
@@ -210,8 +225,9 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
 
   /**
    * Everything with sequence <= `last` is done (clamped to the highest sequence
-   * handed out; an old position is a no-op). Frees room at once, then persists
-   * the position and deletes fully acknowledged segments.
+   * handed out; an old position is a no-op). Frees room at once; the returned
+   * promise settles once the position is persisted (within `ackDelayMs`) and
+   * fully acknowledged segments are deleted.
    */
   acknowledge(last: number): Promise<void> {
     const target = Math.min(Math.floor(last), this.handedOutMax);
@@ -328,12 +344,29 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
 
   // ----------------------------------------------------------- acknowledgement
 
-  /** An ack write not yet started persists the latest position, so callers share it. */
+  /** An ack write not yet started persists the latest position, so callers share it; it starts ackDelayMs after the last one. */
   private requestAckWrite(): Promise<void> {
-    this.queuedAck ??= this.enqueue(async () => {
+    if (this.queuedAck) return this.queuedAck;
+    const write = async () => {
       this.queuedAck = null;
+      this.ackWrittenAt = Date.now();
       await this.writeAck();
-    });
+    };
+    const wait = this.ackWrittenAt + this.ackDelayMs - Date.now();
+    if (wait <= 0) {
+      this.queuedAck = this.enqueue(write);
+      return this.queuedAck;
+    }
+    this.queuedAck = new Promise<void>((resolve) => {
+      const start = () => {
+        clearTimeout(timer);
+        this.ackNow = null;
+        resolve();
+      };
+      const timer = setTimeout(start, wait);
+      timer.unref();
+      this.ackNow = start;
+    }).then(() => this.enqueue(write));
     return this.queuedAck;
   }
 
@@ -380,6 +413,9 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
     this.clearFlushTimer();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    // A delayed ack write goes now: the position is persisted before the spool closes.
+    this.ackNow?.();
+    await this.queuedAck?.catch(noop);
     await this.io;
     await this.enqueue(() => this.files.rotate());
     if (failure) throw failure;
