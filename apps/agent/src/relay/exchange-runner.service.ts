@@ -3,8 +3,8 @@ import { GatewayError, ProtocolCodec } from '@aigw/providers';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { Exchange } from './exchange';
-import { QuotaLeases } from './quota-leases';
-import { RateLimitService } from './rate-limits.service';
+import { LeaseHold, QuotaLeases } from './quota-leases';
+import { Admission, RateLimitService } from './rate-limits.service';
 import { relayInternalError } from './relay-stream.util';
 import { RELAY_METERING } from './relay-options';
 import { describeRoute } from './route-debug.util';
@@ -55,27 +55,53 @@ export class ExchangeRunner {
 
   /**
    * Rate limits (429), then the worst case held against quota and balance (402) — on a remote agent
-   * also taken from the master's leases; nothing when metering is off.
+   * also taken from the master's leases; nothing when metering is off. Synchronous (no promise to
+   * await) when the limits are in-process and the leases cover the request, the common case.
    */
-  async admit(exchange: Exchange, reply: FastifyReply, worstCaseMicros: () => number): Promise<void> {
+  admit(exchange: Exchange, reply: FastifyReply, worstCaseMicros: () => number): void | Promise<void> {
     if (!this.metering) return;
     const scopes = this.limits.scopes(exchange.caller!);
-    if (scopes.length > 0) {
-      exchange.admission = await this.limits.admit(scopes);
-      void reply.headers(exchange.admission.headers);
+    if (scopes.length === 0) return this.reserve(exchange, worstCaseMicros);
+    const admission = this.limits.admit(scopes);
+    if (admission instanceof Promise) {
+      return admission.then((taken) => {
+        this.admitted(exchange, reply, taken);
+        return this.reserve(exchange, worstCaseMicros);
+      });
     }
+    this.admitted(exchange, reply, admission);
+    return this.reserve(exchange, worstCaseMicros);
+  }
+
+  private admitted(exchange: Exchange, reply: FastifyReply, admission: Admission): void {
+    exchange.admission = admission;
+    void reply.headers(admission.headers);
+  }
+
+  private reserve(exchange: Exchange, worstCaseMicros: () => number): void | Promise<void> {
     const amount = worstCaseMicros();
     const reservation = this.spend.reserve(exchange.caller!, amount);
     exchange.reservation = reservation;
     if (!this.leases || amount <= 0) return;
-    try {
-      reservation.lease = await this.leases.take(exchange.caller!, amount);
-    } catch (error) {
-      // No lease: nothing was spent; the local hold goes back (the usage report charges 0).
+    // No lease: nothing was spent; the local hold goes back (the usage report charges 0).
+    const refused = (error: unknown): never => {
       this.spend.complete(reservation, 0);
       exchange.reservation = null;
       throw error;
+    };
+    let hold: LeaseHold | Promise<LeaseHold>;
+    try {
+      hold = this.leases.take(exchange.caller!, amount);
+    } catch (error) {
+      return refused(error);
     }
+    if (!(hold instanceof Promise)) {
+      reservation.lease = hold;
+      return;
+    }
+    return hold.then((taken) => {
+      reservation.lease = taken;
+    }, refused);
   }
 
   /** The route debug header, when the caller asked for it. */
