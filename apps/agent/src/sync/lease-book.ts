@@ -1,3 +1,4 @@
+import { PolicyToken } from '@aigw/contracts';
 import { SyncClient, writeFileAtomic } from '@aigw/sync';
 import { GatewayError } from '@aigw/providers';
 import { Logger } from '@nestjs/common';
@@ -50,6 +51,8 @@ export class LeaseBook extends QuotaLeases {
   private readonly leases = new Map<string, Lease>();
   /** Worst cases of the requests waiting for more of a subject: the next ask covers them all. */
   private readonly demand = new Map<string, number>();
+  /** Each token's subject keys, built once per policy row. */
+  private readonly subjectKeys = new WeakMap<PolicyToken, { id: string; userId: string; both: string[]; userOnly: string[] }>();
   private client: SyncClient | null = null;
   private ttlMs = 60_000;
   private persistTimer: NodeJS.Timeout | null = null;
@@ -89,9 +92,22 @@ export class LeaseBook extends QuotaLeases {
     if (amountMicros <= 0) return NO_HOLD;
     const connected = this.client?.connected ?? false;
     if (!connected && this.options.offline === 'fail_closed') throw unreachable();
-    const subjects = caller.token.quotaMicros === null ? [`u:${caller.token.userId}`] : [`t:${caller.token.id}`, `u:${caller.token.userId}`];
-    if (subjects.every((subject) => this.covers(subject, amountMicros, connected))) return this.hold(subjects, amountMicros);
+    const subjects = this.subjectsOf(caller.token);
+    let covered = true;
+    for (const subject of subjects) covered &&= this.covers(subject, amountMicros, connected);
+    if (covered) return this.hold(subjects, amountMicros);
     return this.takeAfterAsking(subjects, amountMicros);
+  }
+
+  /** The leases a token's requests draw on: its quota's (unless unlimited) and its owner's balance. */
+  private subjectsOf(token: PolicyToken): readonly string[] {
+    let keys = this.subjectKeys.get(token);
+    if (!keys || keys.id !== token.id || keys.userId !== token.userId) {
+      const user = `u:${token.userId}`;
+      keys = { id: token.id, userId: token.userId, both: [`t:${token.id}`, user], userOnly: [user] };
+      this.subjectKeys.set(token, keys);
+    }
+    return token.quotaMicros === null ? keys.userOnly : keys.both;
   }
 
   /** What this agent holds of a subject (for tests and status). */
@@ -103,7 +119,7 @@ export class LeaseBook extends QuotaLeases {
    * Asks the master until the leases cover the request: concurrent requests share one ask per subject, and
    * a grant other waiters used up is asked for again. Refused (402) only when the master lent nothing: none left.
    */
-  private async takeAfterAsking(subjects: string[], amount: number): Promise<LeaseHold> {
+  private async takeAfterAsking(subjects: readonly string[], amount: number): Promise<LeaseHold> {
     for (const subject of subjects) this.demand.set(subject, (this.demand.get(subject) ?? 0) + amount);
     try {
       return await this.askUntilCovered(subjects, amount);
@@ -116,7 +132,7 @@ export class LeaseBook extends QuotaLeases {
     }
   }
 
-  private async askUntilCovered(subjects: string[], amount: number): Promise<LeaseHold> {
+  private async askUntilCovered(subjects: readonly string[], amount: number): Promise<LeaseHold> {
     for (let round = 0; round < MAX_ASKS; round += 1) {
       const missing = subjects.filter((subject) => !this.covers(subject, amount, this.client?.connected ?? false));
       if (missing.length === 0) return this.hold(subjects, amount);
@@ -140,7 +156,7 @@ export class LeaseBook extends QuotaLeases {
     return !lease.restored && performance.now() < lease.expiresAt;
   }
 
-  private hold(subjects: string[], amount: number): LeaseHold {
+  private hold(subjects: readonly string[], amount: number): LeaseHold {
     const now = performance.now();
     for (const subject of subjects) {
       const lease = this.leases.get(subject)!;
