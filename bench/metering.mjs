@@ -24,18 +24,30 @@
 // fewer requests offered and as a backlog, both reported.
 // BENCH_METERING_CPUS=off leaves placement to the kernel.
 //
-// Rounds: after a warm-up of each agent, BENCH_METERING_ROUNDS pairs of
-// windows (M then U, U then M alternately), BENCH_METERING_DURATION seconds
-// each at BENCH_METERING_CONNECTIONS keep-alive connections (autocannon).
-// Before each window the bench waits until M's usage so far is settled (usage
-// rows of M in Postgres = requests M was sent) and the machine is quiet. The
-// figure is the median over rounds of M req/s ÷ U req/s in the same round.
+// Rounds: after a warm-up of each agent, BENCH_METERING_ROUNDS rounds of
+// BENCH_METERING_DURATION seconds at BENCH_METERING_CONNECTIONS keep-alive
+// connections per agent (autocannon). Before each window the bench waits until
+// M's usage so far is settled (usage rows of M in Postgres = requests M was
+// sent) and the machine is quiet.
+// - BENCH_METERING_MODE=side-by-side (the default): each round is one window
+//   in which both agents are loaded at once, sharing CPU 0. Each one's CPU
+//   time comes from /proc; the round's figure is M's requests per CPU-second
+//   ÷ U's — on a saturated core, the ratio of their throughputs. Whatever the
+//   machine does meanwhile (a neighbour, a frequency step) hits both alike,
+//   where two windows one after the other differed by up to 2× on this VM.
+//   Both see the same offered load (the same connections); the report shows
+//   how busy CPU 0 was, and marks a round under 90 %: there the load
+//   generator, not the core, set the pace (CPU per request still compares).
+// - BENCH_METERING_MODE=alternate: two windows per round, one agent alone on
+//   the core each (M then U, U then M alternately); the figure is M req/s ÷
+//   U req/s in the same round.
+// The headline is the median over rounds.
 //
 // Checks: every request M was sent is one usage row of M (answered or cut
 // off when a window ended), and the ledger's charges for them equal their
 // costs; a failed check or a non-2xx answer makes the run exit 1.
 //
-// Knobs: BENCH_METERING_ROUNDS (5), BENCH_METERING_DURATION (8),
+// Knobs: BENCH_METERING_MODE (side-by-side), BENCH_METERING_ROUNDS (5), BENCH_METERING_DURATION (8),
 // BENCH_METERING_WARMUP (5), BENCH_METERING_CONNECTIONS (64),
 // BENCH_METERING_CPUS (auto | off), BENCH_METERING_AGENT_NODE_ARGS and
 // BENCH_METERING_MASTER_NODE_ARGS (extra node flags), BENCH_METERING_WINDOWS_FILE
@@ -89,6 +101,10 @@ const CPUS = process.env.BENCH_METERING_CPUS || 'auto';
 const AGENT_NODE_ARGS = (process.env.BENCH_METERING_AGENT_NODE_ARGS || '').split(/\s+/).filter(Boolean);
 const MASTER_NODE_ARGS = (process.env.BENCH_METERING_MASTER_NODE_ARGS || '').split(/\s+/).filter(Boolean);
 if (!['auto', 'off'].includes(CPUS)) throw new Error('BENCH_METERING_CPUS: auto | off');
+const MODE = process.env.BENCH_METERING_MODE || 'side-by-side';
+if (!['side-by-side', 'alternate'].includes(MODE)) throw new Error('BENCH_METERING_MODE: side-by-side | alternate');
+/** Side by side: under this share of their core, the load generator (not the core) set the agents' pace; the round is marked. */
+const MIN_SATURATION = 0.9;
 const RUN_BOUND_MS = 30 * 60_000;
 const START_TIMEOUT_MS = 60_000;
 const SETTLE_TIMEOUT_MS = 120_000;
@@ -228,37 +244,43 @@ async function main() {
   }
   await waitSettled();
 
-  // ── paired windows, in each settlement phase ──
+  // ── rounds, in each settlement phase ──
   const phases = [];
   for (const settlement of SETTLEMENT_PHASES) {
     const rounds = [];
     for (let round = 1; round <= ROUNDS; round += 1) {
-      const order = round % 2 === 1 ? [metered, unmetered] : [unmetered, metered];
+      // Side by side: one window with both agents; alternate: M then U, U then M.
+      const groups = MODE === 'side-by-side' ? [[metered, unmetered]] : round % 2 === 1 ? [[metered], [unmetered]] : [[unmetered], [metered]];
       const pair = {};
-      for (const agent of order) {
+      for (const agents of groups) {
         const lag = await waitSettled();
         if (lag === null) throw new Error(`agent M's usage did not settle within ${SETTLE_TIMEOUT_MS / 1000} s: ${(await usageOf(metered)).rows} usage rows, ${expectedRows(metered)} expected`);
         await waitQuiet();
         // Paused: the settlement worker stops for M's window (its usage waits in M's spool, at most a few frames at the master), as if settlement ran on another host.
-        const worker = settlement === 'paused' && agent.metering ? settlementWorker(master.pid) : null;
+        const worker = settlement === 'paused' && agents.includes(metered) ? settlementWorker(master.pid) : null;
         if (worker) process.kill(worker, 'SIGSTOP');
-        let window;
+        let windows;
         try {
-          window = await measure(autocannon, agent, request(agent), master, mock, database, usageOf);
+          windows = await measure(autocannon, agents, request, master, mock, database, usageOf);
         } finally {
           if (worker) process.kill(worker, 'SIGCONT');
         }
-        window.settleWaitMs = lag;
-        pair[agent.name] = window;
-        console.log(
-          `${settlement} round ${round} ${agent.name}: ${fmt(window.rps)} req/s, agent ${fmt(window.agentUs)} µs/req (user ${fmt(window.agentUserUs)}, system ${fmt(window.agentSystemUs)}; ${window.agentCores.toFixed(2)} cores), ` +
-            `settlement ${fmt(window.settlementUs)} µs/req (${window.settlementCores.toFixed(2)} cores), mock+client ${window.restCores.toFixed(2)} cores, ` +
-            `machine ${window.machineCores.toFixed(2)} cores${agent.metering ? `, ${fmt(window.settledPerSecond)} rows/s settled during the window (µs/req: ${Object.entries(window.settlementParts).map(([name, us]) => `${name} ${fmt(us)}`).join(', ')})` : ''}`,
-        );
+        for (const agent of agents) {
+          const window = windows[agent.name];
+          window.settleWaitMs = lag;
+          pair[agent.name] = window;
+          console.log(
+            `${settlement} round ${round} ${agent.name}: ${fmt(window.rps)} req/s, agent ${fmt(window.agentUs)} µs/req (user ${fmt(window.agentUserUs)}, system ${fmt(window.agentSystemUs)}; ${window.agentCores.toFixed(2)} cores), ` +
+              `settlement ${fmt(window.settlementUs)} µs/req (${window.settlementCores.toFixed(2)} cores), mock+client ${window.restCores.toFixed(2)} cores, ` +
+              `machine ${window.machineCores.toFixed(2)} cores${agent.metering ? `, ${fmt(window.settledPerSecond)} rows/s settled during the window (µs/req: ${Object.entries(window.settlementParts).map(([name, us]) => `${name} ${fmt(us)}`).join(', ')})` : ''}`,
+          );
+        }
       }
-      pair.ratio = pair.M.rps / pair.U.rps;
+      // Side by side: requests per CPU-second (the core is shared); alternate: requests per second (each had the core).
+      pair.ratio = MODE === 'side-by-side' ? pair.U.agentUs / pair.M.agentUs : pair.M.rps / pair.U.rps;
+      pair.saturation = MODE === 'side-by-side' ? pair.M.agentCores + pair.U.agentCores : null;
       rounds.push(pair);
-      console.log(`${settlement} round ${round}: M/U ${(pair.ratio * 100).toFixed(1)} %`);
+      console.log(`${settlement} round ${round}: M/U ${pct(pair.ratio)}${pair.saturation === null ? '' : ` (CPU 0 ${pct(pair.saturation)} busy with the agents)`}`);
     }
     phases.push({ settlement, rounds, summary: summarize(rounds) });
   }
@@ -371,26 +393,24 @@ async function main() {
   }
 }
 
-/** One measured window on one agent. */
-async function measure(autocannon, agent, req, master, mock, database, usageOf) {
-  const rows0 = agent.metering ? (await usageOf(agent)).rows : null;
+/** One measured window: the agents loaded at once (one, or both side by side); each one's figures, settlement's and the machine's. */
+async function measure(autocannon, agents, request, master, mock, database, usageOf) {
+  const metered = agents.find((agent) => agent.metering);
+  const rows0 = metered ? (await usageOf(metered)).rows : null;
   const procs0 = processSnapshot();
-  const agent0 = procCpu(agent.child.pid);
-  const split0 = cpuSplit(agent.child.pid);
+  const before = agents.map((agent) => ({ cpu: procCpu(agent.child.pid), split: cpuSplit(agent.child.pid) }));
   const sys0 = machineCpu();
   const self0 = process.cpuUsage();
   const t0 = performance.now();
   const hr0 = process.hrtime.bigint();
-  const result = await cannon(autocannon, { ...req, duration: DURATION });
+  const results = await Promise.all(agents.map((agent) => cannon(autocannon, { ...request(agent), duration: DURATION })));
   const hr1 = process.hrtime.bigint();
   const seconds = (performance.now() - t0) / 1000;
   const self1 = process.cpuUsage(self0);
   const sys1 = machineCpu();
-  const agent1 = procCpu(agent.child.pid);
-  const split1 = cpuSplit(agent.child.pid);
+  const after = agents.map((agent) => ({ cpu: procCpu(agent.child.pid), split: cpuSplit(agent.child.pid) }));
   const procs1 = processSnapshot();
-  const rows1 = agent.metering ? (await usageOf(agent)).rows : null;
-  count(agent, result);
+  const rows1 = metered ? (await usageOf(metered)).rows : null;
   // Settlement: the master's process group (master + worker), Postgres and Redis.
   const parts = { master: 0, worker: 0, postgres: 0, redis: 0 };
   let mockTicks = 0;
@@ -405,29 +425,37 @@ async function measure(autocannon, agent, req, master, mock, database, usageOf) 
   }
   const settlementTicks = parts.master + parts.worker + parts.postgres + parts.redis;
   const cores = (ticks) => ticks / CLK_TCK / seconds;
-  const perRequest = (ticks) => (result.ok ? (ticks / CLK_TCK / result.ok) * 1e6 : NaN);
-  const agentTicks = agent1 - agent0;
-  return {
-    requests: result.ok,
-    seconds,
-    rps: result.ok / seconds,
-    p50: result.p50,
-    p99: result.p99,
-    agentUs: perRequest(agentTicks),
-    agentCores: cores(agentTicks),
-    agentUserUs: perRequest(split1.user - split0.user),
-    agentSystemUs: perRequest(split1.system - split0.system),
-    settlementUs: perRequest(settlementTicks),
-    settlementCores: cores(settlementTicks),
-    /** µs per request of each part of settlement: the master, its settlement worker, Postgres, Redis. */
-    settlementParts: Object.fromEntries(Object.entries(parts).map(([name, ticks]) => [name, perRequest(ticks)])),
-    restCores: cores(mockTicks) + (self1.user + self1.system) / 1e6 / seconds,
-    machineCores: (sys1.busy - sys0.busy) / CLK_TCK / seconds,
-    settledPerSecond: rows1 === null ? null : (rows1 - rows0) / seconds,
-    non2xx: result.non2xx,
-    /** CLOCK_MONOTONIC µs, the clock of V8's .cpuprofile timestamps: to cut a profile to the window. */
-    monotonicUs: [Number(hr0 / 1000n), Number(hr1 / 1000n)],
-  };
+  const windows = {};
+  agents.forEach((agent, i) => {
+    const result = results[i];
+    count(agent, result);
+    const perRequest = (ticks) => (result.ok ? (ticks / CLK_TCK / result.ok) * 1e6 : NaN);
+    const agentTicks = after[i].cpu - before[i].cpu;
+    windows[agent.name] = {
+      requests: result.ok,
+      seconds,
+      rps: result.ok / seconds,
+      p50: result.p50,
+      p99: result.p99,
+      agentUs: perRequest(agentTicks),
+      agentCpuSeconds: agentTicks / CLK_TCK,
+      agentCores: cores(agentTicks),
+      agentUserUs: perRequest(after[i].split.user - before[i].split.user),
+      agentSystemUs: perRequest(after[i].split.system - before[i].split.system),
+      // Settlement serves M: its cost per request is M's (an unmetered agent alone shows only the background).
+      settlementUs: perRequest(settlementTicks),
+      settlementCores: cores(settlementTicks),
+      /** µs per request of each part of settlement: the master, its settlement worker, Postgres, Redis. */
+      settlementParts: Object.fromEntries(Object.entries(parts).map(([name, ticks]) => [name, perRequest(ticks)])),
+      restCores: cores(mockTicks) + (self1.user + self1.system) / 1e6 / seconds,
+      machineCores: (sys1.busy - sys0.busy) / CLK_TCK / seconds,
+      settledPerSecond: rows1 === null ? null : (rows1 - rows0) / seconds,
+      non2xx: result.non2xx,
+      /** CLOCK_MONOTONIC µs, the clock of V8's .cpuprofile timestamps: to cut a profile to the window. */
+      monotonicUs: [Number(hr0 / 1000n), Number(hr1 / 1000n)],
+    };
+  });
+  return windows;
 }
 
 /** utime and stime of a process, in clock ticks. */
@@ -449,7 +477,10 @@ function summarize(rounds) {
     median: medianOf(ratios),
     min: ratios[0],
     max: ratios.at(-1),
-    pooled: sum('M', 'requests') / sum('M', 'seconds') / (sum('U', 'requests') / sum('U', 'seconds')),
+    pooled:
+      MODE === 'side-by-side'
+        ? sum('M', 'requests') / sum('M', 'agentCpuSeconds') / (sum('U', 'requests') / sum('U', 'agentCpuSeconds'))
+        : sum('M', 'requests') / sum('M', 'seconds') / (sum('U', 'requests') / sum('U', 'seconds')),
     agentUs: { M: medianOf(rounds.map((pair) => pair.M.agentUs)), U: medianOf(rounds.map((pair) => pair.U.agentUs)) },
   };
 }
@@ -607,7 +638,6 @@ bootstrap:
 }
 
 function render({ meta, phases, checks }) {
-  const pct = (value) => `${(value * 100).toFixed(1)} %`;
   const described = {
     paused: "**settlement paused during M's windows** (the master's settlement worker stopped with SIGSTOP for the window and continued after it; M's usage waits in its spool and at the master, and settles before the next window): what metering and quota cost the relay itself, settlement being the master's work on the master's hosts",
     live: '**settlement live** (the master, its worker, Postgres and Redis settle M\'s usage during its window, on the same two cores as everything else)',
@@ -615,7 +645,9 @@ function render({ meta, phases, checks }) {
   const lines = [
     `Latest run (${meta.date.slice(0, 10)}, commit ${meta.commit}): \`${meta.command}\`, node ${meta.node}, ${meta.cpus}, Postgres ${meta.postgres}, Redis ${meta.redis}.`,
     '',
-    `${meta.placement}. Per phase, ${ROUNDS} rounds of two ${DURATION} s windows (M then U, U then M alternately) at ${CONNECTIONS} connections${RATE > 0 ? `, ${fmt(RATE)} requests/s offered` : ''}, non-streaming chat;`,
+    MODE === 'side-by-side'
+      ? `${meta.placement}. Per phase, ${ROUNDS} rounds of one ${DURATION} s window in which both agents are loaded at once (side by side on CPU 0), ${CONNECTIONS} connections each${RATE > 0 ? `, ${fmt(RATE)} requests/s offered to each` : ''}, non-streaming chat; a round's figure is M's requests per CPU-second of its process (all threads: GC, file I/O) ÷ U's, which on a saturated core is the ratio of their throughputs — and the machine's ups and downs during the window hit both alike;`
+      : `${meta.placement}. Per phase, ${ROUNDS} rounds of two ${DURATION} s windows (M then U, U then M alternately) at ${CONNECTIONS} connections${RATE > 0 ? `, ${fmt(RATE)} requests/s offered` : ''}, non-streaming chat;`,
     `before each window M's usage so far is settled (its usage rows = its requests) and the machine is quiet. M: the metered agent (${LIMITS ? 'token rate limits, ' : ''}a worst-case reservation against token and user quota leases, one usage record per request spooled with fsync and shipped to the master); U: the same agent with \`relay_metering: false\`.`,
   ];
   for (const { settlement, rounds, summary } of phases) {
@@ -623,14 +655,25 @@ function render({ meta, phases, checks }) {
       '',
       `Phase: ${described[settlement]}.`,
       '',
-      '| round | M req/s | U req/s | M / U | M agent µs/req | U agent µs/req | settlement during M: rows/s, cores (µs/req) | machine cores M / U |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
-      ...rounds.map(
-        (pair, i) =>
-          `| ${i + 1} | ${fmt(pair.M.rps)} | ${fmt(pair.U.rps)} | ${pct(pair.ratio)} | ${fmt(pair.M.agentUs)} | ${fmt(pair.U.agentUs)} | ${fmt(pair.M.settledPerSecond)}, ${pair.M.settlementCores.toFixed(2)} (${fmt(pair.M.settlementUs)}) | ${pair.M.machineCores.toFixed(2)} / ${pair.U.machineCores.toFixed(2)} |`,
-      ),
+      ...(MODE === 'side-by-side'
+        ? [
+            '| round | M req/s | U req/s | M agent µs/req | U agent µs/req | M / U per core | CPU 0 busy (M + U) | settlement during the window: rows/s, cores (µs per M request) | machine cores |',
+            '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+            ...rounds.map(
+              (pair, i) =>
+                `| ${i + 1} | ${fmt(pair.M.rps)} | ${fmt(pair.U.rps)} | ${fmt(pair.M.agentUs)} | ${fmt(pair.U.agentUs)} | ${pct(pair.ratio)} | ${pct(pair.saturation)}${pair.saturation < MIN_SATURATION ? ' (load-bound)' : ''} | ${fmt(pair.M.settledPerSecond)}, ${pair.M.settlementCores.toFixed(2)} (${fmt(pair.M.settlementUs)}) | ${pair.M.machineCores.toFixed(2)} |`,
+            ),
+          ]
+        : [
+            '| round | M req/s | U req/s | M / U | M agent µs/req | U agent µs/req | settlement during M: rows/s, cores (µs/req) | machine cores M / U |',
+            '| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+            ...rounds.map(
+              (pair, i) =>
+                `| ${i + 1} | ${fmt(pair.M.rps)} | ${fmt(pair.U.rps)} | ${pct(pair.ratio)} | ${fmt(pair.M.agentUs)} | ${fmt(pair.U.agentUs)} | ${fmt(pair.M.settledPerSecond)}, ${pair.M.settlementCores.toFixed(2)} (${fmt(pair.M.settlementUs)}) | ${pair.M.machineCores.toFixed(2)} / ${pair.U.machineCores.toFixed(2)} |`,
+            ),
+          ]),
       '',
-      `Metered / unmetered throughput, settlement ${settlement}: **median ${pct(summary.median)}** over ${rounds.length} rounds (min ${pct(summary.min)}, max ${pct(summary.max)}; all windows pooled ${pct(summary.pooled)}), so metering and quota cost **${pct(1 - summary.median)}** of the relay's throughput. Agent CPU per request, median: ${fmt(summary.agentUs.M)} µs metered, ${fmt(summary.agentUs.U)} µs unmetered.`,
+      `Metered / unmetered throughput${MODE === 'side-by-side' ? ' per core' : ''}, settlement ${settlement}: **median ${pct(summary.median)}** over ${rounds.length} rounds (min ${pct(summary.min)}, max ${pct(summary.max)}; all ${MODE === 'side-by-side' ? 'rounds' : 'windows'} pooled ${pct(summary.pooled)}), so metering and quota cost **${pct(1 - summary.median)}** of the relay's throughput. Agent CPU per request, median: ${fmt(summary.agentUs.M)} µs metered, ${fmt(summary.agentUs.U)} µs unmetered.`,
     );
   }
   lines.push(
@@ -638,6 +681,10 @@ function render({ meta, phases, checks }) {
     `Agent peak RSS: M ${fmt(meta.rss.M)} MiB, U ${fmt(meta.rss.U)} MiB. Checks: ${fmt(checks.rows)} usage rows of M for ${RATE > 0 ? `${fmt(checks.answered)} requests answered (and at most one cut off per connection and window)` : `${fmt(checks.sent)} requests sent`} (${checks.meteredOnce ? 'every request metered once' : '**MISMATCH**'}); ledger charges ${fmt(checks.charged)} µUSD = usage cost ${fmt(checks.cost)} µUSD (${checks.chargedEqualsCost ? 'equal' : '**NOT EQUAL**'}; ${fmt(ANSWER_COST_MICROS)} µUSD an answer); U wrote ${fmt(checks.unmeteredRows)} usage rows; non-2xx answers: ${fmt(checks.non2xx)}; the last window's usage was all settled ${checks.lastLagMs === null ? '(not within the bound)' : `${fmt(checks.lastLagMs)} ms after it ended`}.`,
   );
   return lines.join('\n');
+}
+
+function pct(value) {
+  return `${(value * 100).toFixed(1)} %`;
 }
 
 function medianOf(values) {
