@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import { chmod, mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AckState, Entry, SEGMENT_FILE, errorCode, linePrefix, parseAck, parseSegment, segmentName, truncateFile, writeFully } from './usage-spool-format';
+import { AckState, Entry, SEGMENT_FILE, errorCode, linePrefix, parseAck, parseSegment, segmentName, truncateFile } from './usage-spool-format';
 
 const ACK_FILE = 'ack.json';
 const ACK_TEMP = 'ack.json.tmp';
@@ -15,9 +16,11 @@ const noop = () => undefined;
 interface Segment {
   readonly first: number;
   readonly path: string;
-  /** Bytes known to be valid (written + synced). */
+  /** Bytes written (complete lines). */
   size: number;
-  /** Highest durable sequence in the file; null while it holds none. */
+  /** Of those, bytes made durable by a datasync (all of them for a segment that is not the active one). */
+  synced: number;
+  /** Highest sequence written to the file; null while it holds none. */
   last: number | null;
   handle: FileHandle | null;
   /** Whether the directory entry of the file has been fsync'd. */
@@ -82,32 +85,53 @@ export class SpoolFiles<S> {
       if (validBytes < totalBytes) await truncateFile(path, validBytes, this.fsync);
       for (const entry of entries) recovered.push(entry);
       const first = Number(SEGMENT_FILE.exec(name)![1]);
-      this.segments.push({ first, path, size: validBytes, last, handle: null, linked: true });
+      this.segments.push({ first, path, size: validBytes, synced: validBytes, last, handle: null, linked: true });
     }
     return { entries: recovered, highest };
   }
 
   /**
-   * Writes entries[from..to) with one positional write and one datasync to the
-   * active segment (a new one when there is none), rotating it once it grew
-   * beyond segmentBytes. On failure the segment is cut back to its valid size
-   * (or abandoned) and the error is thrown.
+   * Appends entries[from..to) to the active segment (a new one when there is
+   * none) with one synchronous positional write: on return the lines are in
+   * the page cache, so a crash of the process loses none of them (a crash of
+   * the machine may, until `sync`). A write to the page cache costs a few µs;
+   * handing it to the thread pool cost several times that in CPU. On failure
+   * the segment is cut back to the lines before it (or abandoned) and the
+   * error is thrown.
    */
   async write(entries: readonly Entry<S>[], from: number, to: number): Promise<void> {
     let segment: Segment | null = null;
     try {
       segment = this.active ?? (await this.createSegment(entries[from].seq));
       const data = this.encode(entries, from, to);
-      await writeFully(segment.handle!, data, segment.size);
-      if (this.fsync) await segment.handle!.datasync();
-      if (!segment.linked) await this.syncDir();
-      segment.linked = true;
+      writeFullySync(segment.handle!.fd, data, segment.size);
       segment.size += data.length;
       segment.last = entries[to - 1].seq;
     } catch (error) {
-      if (segment) await this.rollBack(segment);
+      if (segment) await this.rollBack(segment, segment.size);
       throw error;
     }
+  }
+
+  /**
+   * Makes every written line durable: a datasync of the active segment (and
+   * an fsync of the directory for a new one); then rotates it once it grew
+   * beyond segmentBytes. If the datasync fails, what it covered is cut away
+   * (the kernel may have dropped those pages): the caller writes it again.
+   */
+  async sync(): Promise<void> {
+    const segment = this.active;
+    if (!segment) return;
+    const size = segment.size;
+    try {
+      if (this.fsync && segment.synced < size) await segment.handle!.datasync();
+      if (!segment.linked) await this.syncDir();
+      segment.linked = true;
+    } catch (error) {
+      await this.rollBack(segment, segment.synced);
+      throw error;
+    }
+    segment.synced = size;
     if (segment.size > this.segmentBytes) await this.rotate();
   }
 
@@ -152,7 +176,7 @@ export class SpoolFiles<S> {
     const path = join(this.dir, segmentName(first));
     // 'w' (not 'wx'): a file of that name can only hold records that never became durable.
     const handle = await open(path, 'w', 0o600);
-    const segment: Segment = { first, path, size: 0, last: null, handle, linked: !this.fsync };
+    const segment: Segment = { first, path, size: 0, synced: 0, last: null, handle, linked: !this.fsync };
     this.segments.push(segment);
     this.active = segment;
     return segment;
@@ -180,13 +204,15 @@ export class SpoolFiles<S> {
     return this.buffer.subarray(0, offset);
   }
 
-  /** After a failed write: cut the segment back to its valid size, or abandon it if that fails too. */
-  private async rollBack(segment: Segment): Promise<void> {
+  /** After a failed write or sync: cut the segment back to `size`, or abandon it if that fails too. */
+  private async rollBack(segment: Segment, size: number): Promise<void> {
     try {
-      await segment.handle!.truncate(segment.size);
+      await segment.handle!.truncate(size);
+      segment.size = size;
     } catch {
       await this.rotate();
-      if (segment.last === null) {
+      // Nothing valid in it: gone (a later segment may take its name); else recovery skips the lines written again.
+      if (size === 0) {
         this.segments = this.segments.filter((candidate) => candidate !== segment);
         await unlink(segment.path).catch(noop);
       }
@@ -204,5 +230,15 @@ export class SpoolFiles<S> {
     } finally {
       await handle?.close().catch(noop);
     }
+  }
+}
+
+/** Writes all of `data` at `position`, synchronously (a short write is continued; none at all is an error). */
+function writeFullySync(fd: number, data: Buffer, position: number): void {
+  let offset = 0;
+  while (offset < data.length) {
+    const written = fs.writeSync(fd, data, offset, data.length - offset, position + offset);
+    if (written <= 0) throw new Error('usage spool: short write');
+    offset += written;
   }
 }

@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 
 /*
  * The usage spool's on-disk format and file helpers (the spool itself is in
@@ -100,15 +100,6 @@ export function parseAck(text: string): AckState | null {
 
 export function decode<T>(entry: Entry): T {
   return JSON.parse(entry.json) as T;
-}
-
-export async function writeFully(handle: FileHandle, data: Buffer, position: number): Promise<void> {
-  let offset = 0;
-  while (offset < data.length) {
-    const { bytesWritten } = await handle.write(data, offset, data.length - offset, position + offset);
-    if (bytesWritten <= 0) throw new Error('usage spool: short write');
-    offset += bytesWritten;
-  }
 }
 
 export async function truncateFile(path: string, size: number, fsync: boolean): Promise<void> {

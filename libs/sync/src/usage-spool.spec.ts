@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { appendFile, mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -356,7 +357,7 @@ describe('UsageSpool', () => {
     const fileHandle = Object.getPrototypeOf(probe);
     await probe.close();
     const spool = await opened({ fsync: true });
-    const writes = vi.spyOn(fileHandle, 'write');
+    const writes = vi.spyOn(fs, 'writeSync');
     const datasyncs = vi.spyOn(fileHandle, 'datasync');
     const syncs = vi.spyOn(fileHandle, 'sync');
     const durable = vi.fn();
@@ -376,6 +377,62 @@ describe('UsageSpool', () => {
     expect(batch?.records).toHaveLength(100);
   });
 
+  it('writes each group commit at once and makes it durable at most once per syncDelayMs; a flush syncs at once', async () => {
+    const probe = await open(join(root, 'probe'), 'w');
+    const fileHandle = Object.getPrototypeOf(probe);
+    await probe.close();
+    const datasyncs = vi.spyOn(fileHandle, 'datasync');
+    const spool = await opened({ fsync: true, flushDelayMs: 0, syncDelayMs: 60_000 });
+    appendAll(spool, 1, 2);
+    await spool.flush();
+    expect(datasyncs).toHaveBeenCalledTimes(1);
+    expect(spool.nextBatch(100)).toMatchObject({ first: 1, last: 2 });
+
+    const realWrite = fs.writeSync.bind(fs) as (...args: unknown[]) => number;
+    const wrote = new Promise<void>((resolve) => {
+      vi.spyOn(fs, 'writeSync').mockImplementationOnce((...args: unknown[]) => {
+        const written = realWrite(...args);
+        resolve();
+        return written;
+      });
+    });
+    appendAll(spool, 3, 4);
+    await wrote; // the group commit wrote 3 and 4 ...
+    await spool.acknowledge(2); // (disk operations run in order: this one ends after that commit ended)
+    expect(spool.nextBatch(100)).toBeNull(); // ... but they are not durable yet, so not handed out
+    expect(datasyncs).toHaveBeenCalledTimes(1);
+    // A crash of the process now loses nothing: what was written is in the file.
+    const afterCrash = await opened();
+    expect(afterCrash.nextBatch(100)).toEqual({ first: 3, last: 4, records: [3, 4].map(record) });
+
+    await spool.flush();
+    expect(datasyncs).toHaveBeenCalledTimes(2);
+    expect(spool.nextBatch(100)).toMatchObject({ first: 3, last: 4 });
+  });
+
+  it('writes a failed sync again: the records stay, and are handed out once a sync succeeds', async () => {
+    const probe = await open(join(root, 'probe'), 'w');
+    const fileHandle = Object.getPrototypeOf(probe);
+    await probe.close();
+    const spool = await opened({ fsync: true, flushDelayMs: 60_000 });
+    appendAll(spool, 1, 2);
+    await spool.flush();
+    const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    vi.spyOn(fileHandle, 'datasync').mockRejectedValueOnce(eio);
+    const writes = vi.spyOn(fs, 'writeSync');
+    appendAll(spool, 3, 4);
+    await expect(spool.flush()).rejects.toThrow(/EIO/);
+    expect(spool.lastError).toMatch(/EIO/);
+    expect(spool.nextBatch(100)).toMatchObject({ first: 1, last: 2 });
+
+    await spool.flush();
+    expect(writes).toHaveBeenCalledTimes(2); // 3 and 4 written again after the failed sync cut them away
+    expect(spool.lastError).toBeNull();
+    expect(spool.nextBatch(100)).toMatchObject({ first: 3, last: 4 });
+    const reopened = await opened(); // each record once on disk
+    expect(reopened.nextBatch(100)).toEqual({ first: 1, last: 4, records: [1, 2, 3, 4].map(record) });
+  });
+
   it('close() flushes, then refuses appends', async () => {
     const spool = await opened({ flushDelayMs: 60_000 });
     appendAll(spool, 1, 2);
@@ -387,15 +444,14 @@ describe('UsageSpool', () => {
   });
 
   it('keeps records in memory when a write fails and retries on the next flush', async () => {
-    const probe = await open(join(root, 'probe'), 'w');
-    const fileHandle = Object.getPrototypeOf(probe);
-    await probe.close();
     const spool = await opened({ flushDelayMs: 60_000 });
     appendAll(spool, 1, 2);
     await spool.flush();
 
     const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    const writes = vi.spyOn(fileHandle, 'write').mockRejectedValueOnce(enospc);
+    const writes = vi.spyOn(fs, 'writeSync').mockImplementationOnce(() => {
+      throw enospc;
+    });
     appendAll(spool, 3, 4);
     await expect(spool.flush()).rejects.toThrow(/ENOSPC/);
     expect(spool.lastError).toMatch(/ENOSPC/);

@@ -12,8 +12,15 @@ export interface UsageSpoolOptions<T = unknown, S = never> {
   maxBytes?: number;
   /** The active segment is rotated once it grows beyond this size (default 8 MiB). */
   segmentBytes?: number;
-  /** Group-commit window: appends within it share one write + one fsync (default 10 ms). */
+  /** Group-commit window: appends within it share one write to the segment (default 10 ms). */
   flushDelayMs?: number;
+  /**
+   * Written lines are made durable (datasync) at most once per this interval
+   * (default 100 ms); records are handed out for sending only once durable.
+   * A crash of the process loses nothing written; a crash of the machine, at
+   * most this interval's records. Without `fsync`, written is durable.
+   */
+  syncDelayMs?: number;
   /**
    * ack.json is written at most once per this interval (default 1000 ms):
    * acknowledgements in between free memory at once and share the next write.
@@ -49,6 +56,7 @@ const DEFAULTS = {
   maxBytes: 256 * 1024 * 1024,
   segmentBytes: 8 * 1024 * 1024,
   flushDelayMs: 10,
+  syncDelayMs: 100,
   ackDelayMs: 1_000,
 };
 /** A failed commit is retried after RETRY_MIN_MS, doubling up to RETRY_MAX_MS. */
@@ -77,8 +85,10 @@ const noop = () => undefined;
  *   exceed `maxRecords`/`maxBytes` of unacknowledged records. The record is
  *   serialized at once, so later mutation by the caller has no effect.
  * - Group commit: appends within `flushDelayMs` are written with one
- *   positional `write` and one `datasync`; disk operations (segment writes,
- *   ack persistence, deletions) run strictly one at a time.
+ *   positional `write` (synchronous: in the page cache, safe from a crash of
+ *   the process, when it returns); what is written is made durable with one
+ *   `datasync` at most every `syncDelayMs`. Disk operations (segment writes
+ *   and syncs, ack persistence, deletions) run strictly one at a time.
  * - A record is handed out by `nextBatch` only once it is durable; records are
  *   handed out in sequence order, and sequence numbers are never reused (the
  *   next one survives in ack.json even when every segment was deleted).
@@ -99,7 +109,9 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
   private readonly maxRecords: number;
   private readonly maxBytes: number;
   private readonly flushDelayMs: number;
+  private readonly syncDelayMs: number;
   private readonly ackDelayMs: number;
+  private readonly fsync: boolean;
   private readonly summarize: ((record: T) => S) | undefined;
 
   private state: 'new' | 'opening' | 'open' | 'closed' = 'new';
@@ -111,8 +123,15 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
   private unackedBytes = 0;
 
   private nextSeq = 1;
+  /** Highest sequence written to its segment (in the page cache at least). */
+  private writtenSeq = 0;
   /** Highest sequence that is durable. */
   private durableSeq = 0;
+  /** When the last sync started (Date.now()). */
+  private syncedAt = 0;
+  /** A flush waits: the next commit syncs whatever the interval says. */
+  private syncNow = false;
+  private syncTimer: NodeJS.Timeout | null = null;
   /** Highest sequence handed out since the last requeue (send cursor). */
   private sentSeq = 0;
   /** Highest sequence ever handed out: the clamp of `acknowledge`. */
@@ -143,6 +162,8 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
     this.maxRecords = positive(options.maxRecords, DEFAULTS.maxRecords);
     this.maxBytes = positive(options.maxBytes, DEFAULTS.maxBytes);
     this.flushDelayMs = Math.max(0, options.flushDelayMs ?? DEFAULTS.flushDelayMs);
+    this.syncDelayMs = Math.max(0, options.syncDelayMs ?? DEFAULTS.syncDelayMs);
+    this.fsync = options.fsync ?? true;
     this.ackDelayMs = Math.max(0, options.ackDelayMs ?? DEFAULTS.ackDelayMs);
     this.summarize = options.summarize;
   }
@@ -192,6 +213,7 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
     const target = this.nextSeq - 1;
     if (this.durableSeq >= target) return;
     this.clearFlushTimer();
+    this.syncNow = true;
     await this.requestCommit();
     if (this.durableSeq < target) throw new Error(`usage spool: flush failed (${this.lastError ?? 'unknown error'})`);
   }
@@ -277,7 +299,7 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
     }
     this.nextSeq = Math.max(ack.next, highest + 1, this.ackSeq + 1);
     // Everything below nextSeq that exists is on disk: nothing recovered waits for a write.
-    this.durableSeq = this.nextSeq - 1;
+    this.durableSeq = this.writtenSeq = this.nextSeq - 1;
   }
 
   // ------------------------------------------------------------ group commit
@@ -304,18 +326,50 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
     return this.queuedCommit;
   }
 
-  /** Writes every not-yet-durable record with one write + one fsync; never throws. */
+  /**
+   * Writes every record not written yet (one write), then makes the written
+   * ones durable (one datasync) unless the last sync was under syncDelayMs
+   * ago and no flush waits — then a timer brings the next commit. Never throws.
+   */
   private async commit(): Promise<void> {
-    const from = this.indexOf(this.durableSeq + 1);
+    const from = this.indexOf(this.writtenSeq + 1);
     const to = this.entries.length;
-    if (from >= to) return;
+    if (from < to) {
+      try {
+        await this.files.write(this.entries, from, to);
+        this.writtenSeq = this.entries[to - 1].seq;
+      } catch (error) {
+        this.writeError = describe(error);
+        this.scheduleRetry();
+        return;
+      }
+    }
+    if (this.writtenSeq <= this.durableSeq) return;
+    const wait = this.syncedAt + this.syncDelayMs - Date.now();
+    if (this.fsync && !this.syncNow && wait > 0) {
+      this.scheduleSync(wait);
+      return;
+    }
+    const target = this.writtenSeq;
+    this.syncNow = false;
+    this.syncedAt = Date.now();
     try {
-      await this.files.write(this.entries, from, to);
-      this.committed(this.entries[to - 1].seq);
+      await this.files.sync();
+      this.committed(target);
     } catch (error) {
+      // What the failed sync covered was cut from the segment: write it again.
+      this.writtenSeq = this.durableSeq;
       this.writeError = describe(error);
       this.scheduleRetry();
     }
+  }
+
+  private scheduleSync(delayMs: number): void {
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = null;
+      if (this.state === 'open') void this.requestCommit();
+    }, delayMs);
   }
 
   private committed(lastSeq: number): void {
@@ -413,6 +467,8 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
     this.clearFlushTimer();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
     // A delayed ack write goes now: the position is persisted before the spool closes.
     this.ackNow?.();
     await this.queuedAck?.catch(noop);
