@@ -42,3 +42,22 @@ export function usageFromOpenAiBody(text: string, fallback: Usage = { ...EMPTY_U
   }
 }
 
+let isoSecond = Number.NaN;
+let isoPrefix = '';
+
+/**
+ * `new Date(ms).toISOString()`, for the usage record's `created_at`: the
+ * text up to the second is kept between calls, so a request pays for three
+ * digits (about a tenth of formatting a Date).
+ */
+export function isoTimestamp(ms: number = Date.now()): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== isoSecond) {
+    const text = new Date(second * 1000).toISOString(); // YYYY-MM-DDTHH:mm:ss.000Z
+    if (text.length !== 24) return new Date(ms).toISOString(); // a year beyond 9999: no cache
+    isoSecond = second;
+    isoPrefix = text.slice(0, 20);
+  }
+  const milli = ms - second * 1000;
+  return `${isoPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}

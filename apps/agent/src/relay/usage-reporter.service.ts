@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { Exchange } from './exchange';
 import { PolicyStore } from './policy-store';
-import { sanitizeUsage } from './relay-usage.util';
+import { isoTimestamp, sanitizeUsage } from './relay-usage.util';
 import { RELAY_METERING } from './relay-options';
 import { SpendLedger } from './spend-ledger';
 import { UsageSink } from './usage-sink';
@@ -66,7 +66,7 @@ export class UsageReporter {
       stream: exchange.stream,
       error_class: exchange.errorClass,
       attempts: exchange.attempts,
-      created_at: new Date().toISOString(),
+      created_at: isoTimestamp(),
     };
     try {
       this.usage.record(record);
