@@ -26,9 +26,20 @@ export function linePrefix(seq: number, t: number): string {
   return `{"s":${seq},"t":${t},"r":`;
 }
 
-/** UTF-8 bytes of the segment line of a record (its JSON, the prefix and `}\n`; the prefix is ASCII). */
+/** `{"s":` `,"t":` `,"r":` and `}\n`: the line's bytes besides the numbers and the record. */
+const LINE_FRAME_BYTES = 5 + 5 + 5 + 2;
+
+/** UTF-8 bytes of the segment line of a record (its JSON, the prefix and `}\n`; the prefix is ASCII), without building the prefix. */
 export function lineBytes(seq: number, t: number, json: string): number {
-  return linePrefix(seq, t).length + Buffer.byteLength(json) + 2;
+  return LINE_FRAME_BYTES + integerDigits(seq) + integerDigits(t) + Buffer.byteLength(json);
+}
+
+/** Characters of a safe integer's decimal text (a minus sign included). */
+function integerDigits(value: number): number {
+  if (!Number.isSafeInteger(value)) return String(value).length;
+  let digits = value < 0 ? 2 : 1;
+  for (let rest = Math.abs(value); rest >= 10; rest = Math.floor(rest / 10)) digits += 1;
+  return digits;
 }
 
 export /** Content of ack.json. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UsageSpool, type UsageSpoolOptions } from './usage-spool';
+import { lineBytes, linePrefix } from './usage-spool-format';
 
 interface TestRecord {
   request_id: string;
@@ -13,6 +14,18 @@ interface TestRecord {
 const record = (n: number): TestRecord => ({ request_id: `req-${n}`, cost_micros: n * 10 });
 const ids = (records: TestRecord[] | undefined) => (records ?? []).map((r) => r.request_id);
 const segmentFiles = async (dir: string) => (await readdir(dir)).filter((name) => name.startsWith('segment-')).sort();
+
+describe('lineBytes', () => {
+  it('counts the UTF-8 bytes of the segment line it describes', () => {
+    for (const seq of [1, 9, 10, 99, 100, 123_456, Number.MAX_SAFE_INTEGER]) {
+      for (const t of [0, 7, 1_765_000_000_000, 999_999_999_999]) {
+        for (const json of ['{}', '{"model":"é模型🙂"}', JSON.stringify(record(seq))]) {
+          expect(lineBytes(seq, t, json)).toBe(Buffer.byteLength(`${linePrefix(seq, t)}${json}}\n`));
+        }
+      }
+    }
+  });
+});
 
 describe('UsageSpool', () => {
   let root: string;
