@@ -77,3 +77,62 @@ describe('computeCostMicros', () => {
     });
   });
 });
+
+describe('computeCostMicros against an exact BigInt oracle', () => {
+  /** ⌈⌈Σ tokens × price / 10⁶⌉ × ratio / 10⁶⌉, every step in BigInt. */
+  const oracle = (usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number; cacheWriteInputTokens: number }, m: PolicyModel, ratio: number) => {
+    const ceil = (n: bigint, d: bigint) => (n + d - 1n) / d;
+    const cached = Math.max(0, Math.min(usage.cachedInputTokens, usage.inputTokens));
+    const written = Math.max(0, Math.min(usage.cacheWriteInputTokens, usage.inputTokens - cached));
+    const plain = usage.inputTokens - cached - written;
+    const sum =
+      BigInt(plain) * BigInt(m.inputPriceMicros) +
+      BigInt(cached) * BigInt(m.cachedInputPriceMicros ?? m.inputPriceMicros) +
+      BigInt(written) * BigInt(m.cacheWritePriceMicros ?? m.inputPriceMicros) +
+      BigInt(usage.outputTokens) * BigInt(m.outputPriceMicros);
+    return Number(ceil(ceil(sum, 1_000_000n) * BigInt(ratio), 1_000_000n));
+  };
+
+  it('goes to BigInt where the group multiplier takes the product past 2^53', () => {
+    const usage = { inputTokens: 938, outputTokens: 1_000_000_000, cachedInputTokens: 0, cacheWriteInputTokens: 0 };
+    const m: PolicyModel = { ...model, inputPriceMicros: 1_000_000, outputPriceMicros: 8_999_999, cachedInputPriceMicros: null };
+    // ⌈8,999,999,938,000,000 / 10⁶⌉ = 8,999,999,938; × 99,999,999 / 10⁶, rounded up = 899,999,984,801 (doubles say …800).
+    expect(computeCostMicros(usage, m, 99_999_999)).toBe(899_999_984_801);
+    expect(oracle(usage, m, 99_999_999)).toBe(899_999_984_801);
+  });
+
+  it('goes to BigInt where the token terms pass 2^53', () => {
+    // 2·10⁹ × 5,000,000 + 1 × 1 = 10¹⁶ + 1 (a double rounds it to 10¹⁶): ⌈10¹⁰ + 1 at half price⌉ = 5,000,000,001.
+    const usage = { inputTokens: 1, outputTokens: 2_000_000_000, cachedInputTokens: 0, cacheWriteInputTokens: 0 };
+    const m: PolicyModel = { ...model, inputPriceMicros: 1, outputPriceMicros: 5_000_000, cachedInputPriceMicros: null };
+    expect(computeCostMicros(usage, m, 500_000)).toBe(5_000_000_001);
+  });
+
+  it('agrees to the micro-unit on small, large and overflowing inputs (the double fast path and the BigInt one)', () => {
+    let seed = 12345;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const pick = (...scales: number[]) => Math.floor(random() * scales[Math.floor(random() * scales.length)]);
+    for (let i = 0; i < 20_000; i += 1) {
+      const inputTokens = pick(10, 1_000, 1_000_000, 2_147_483_647);
+      const usage = {
+        inputTokens,
+        outputTokens: pick(10, 10_000, 2_147_483_647),
+        cachedInputTokens: pick(10, inputTokens + 1, 2_147_483_647),
+        cacheWriteInputTokens: pick(10, inputTokens + 1),
+      };
+      if (usage.inputTokens === 0 && usage.outputTokens === 0) continue;
+      const m: PolicyModel = {
+        ...model,
+        inputPriceMicros: pick(1_000, 1_000_000, 100_000_000, 10_000_000_000),
+        outputPriceMicros: pick(1_000, 1_000_000, 100_000_000, 10_000_000_000),
+        cachedInputPriceMicros: random() < 0.3 ? null : pick(1_000_000, 10_000_000_000),
+        cacheWritePriceMicros: random() < 0.5 ? null : pick(1_000_000, 10_000_000_000),
+      };
+      const ratio = pick(2_000_000, 100_000_000);
+      expect(computeCostMicros(usage, m, ratio)).toBe(oracle(usage, m, ratio));
+    }
+  });
+});

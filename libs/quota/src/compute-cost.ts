@@ -36,6 +36,46 @@ export function computeCostMicros(usage: BillableUsage, model: PolicyModel, grou
   const cached = clamp(usage.cachedInputTokens, usage.inputTokens);
   const written = clamp(usage.cacheWriteInputTokens, usage.inputTokens - cached);
   const plain = usage.inputTokens - cached - written;
+  // Exact in doubles while every product and sum is a safe integer (the usual case: no BigInt allocated).
+  if (usage.inputTokens > 0 || usage.outputTokens > 0) {
+    const numerator = safeSum(
+      plain * model.inputPriceMicros,
+      cached * (model.cachedInputPriceMicros ?? model.inputPriceMicros),
+      written * (model.cacheWritePriceMicros ?? model.inputPriceMicros),
+      Math.max(0, usage.outputTokens) * model.outputPriceMicros,
+    );
+    if (numerator !== null) {
+      // Beyond 2⁵³ the product is rounded (899,999,984,800 where 899,999,984,801 is due): BigInt then.
+      const scaled = ceilMicros(numerator) * groupRatioPpm;
+      if (Number.isSafeInteger(scaled) && scaled >= 0) return ceilMicros(scaled);
+    }
+  }
+  return computeCostMicrosBig(usage, model, groupRatioPpm, cached, written, plain);
+}
+
+const MICROS = 1_000_000;
+
+/** The sum of non-negative safe integers, or null when a term or the sum is not one. */
+function safeSum(a: number, b: number, c: number, d: number): number | null {
+  const sum = a + b + c + d;
+  return Number.isSafeInteger(a) && Number.isSafeInteger(b) && Number.isSafeInteger(c) && Number.isSafeInteger(d) && Number.isSafeInteger(sum) && a >= 0 && b >= 0 && c >= 0 && d >= 0
+    ? sum
+    : null;
+}
+
+/**
+ * ⌈n / 10⁶⌉ for a non-negative safe integer n, exactly: n / 10⁶ is rounded
+ * to the nearest double, the quotient is under 2³⁴, and there half a
+ * double's spacing (at most 2⁻²⁰ ≈ 0.95·10⁻⁶) is less than the 10⁻⁶ between
+ * a quotient that is not an integer and the nearest integer: it never rounds
+ * to one.
+ */
+function ceilMicros(n: number): number {
+  return Math.ceil(n / MICROS);
+}
+
+/** The same in BigInt: any size, and media units. */
+function computeCostMicrosBig(usage: BillableUsage, model: PolicyModel, groupRatioPpm: number, cached: number, written: number, plain: number): number {
   const input = BigInt(model.inputPriceMicros);
   const numerator =
     BigInt(plain) * input +
