@@ -67,6 +67,12 @@ describe('RateLimitService (in-process counters)', () => {
     const changed = limits.scopes({ ...who, userLimits: { rpm: 3 } });
     expect(changed.map((scope) => scope.limits.rpm)).toEqual([5, 3]);
     expect(limits.scopes({ ...who, groupId: null, groupLimits: { rpm: 1 } })).toHaveLength(2);
+    // The same token row given limits of its own later: its scope appears.
+    const token = { id: 't2', userId: 'u2', limits: {} } as unknown as PolicyToken;
+    const bare: Caller = { ...who, token, userLimits: {}, groupLimits: {} };
+    expect(limits.scopes(bare)).toEqual([]);
+    token.limits = { rpm: 7 };
+    expect(limits.scopes(bare).map((scope) => scope.key)).toEqual(['token:t2']);
   });
 });
 

@@ -86,8 +86,8 @@ export class RateLimitService implements OnApplicationShutdown {
   private readonly inflight = new Map<string, number>();
   /** Without Redis: the counters, synchronous. */
   private readonly local = { rpm: new LocalWindows(), tpm: new LocalWindows() };
-  /** Each token's scopes, kept while its limits and its owner's and group's are the same objects (policy rows are replaced, never mutated, on change). */
-  private readonly scopeCache = new WeakMap<PolicyToken, { user?: RateLimits; group?: RateLimits; groupId: string | null; scopes: Scope[] }>();
+  /** Each token's scopes, kept while the token's, its owner's and its group's limits are the same objects (a scope reads its limits' values when used). */
+  private readonly scopeCache = new WeakMap<PolicyToken, { token?: RateLimits; user?: RateLimits; group?: RateLimits; groupId: string | null; scopes: Scope[] }>();
 
   constructor(@Optional() @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore | null) {
     this.redis = store ? new IORedis(store.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : null;
@@ -97,7 +97,9 @@ export class RateLimitService implements OnApplicationShutdown {
   /** The caller's scopes that carry any limit (none: the common case, checked without awaiting anything). */
   scopes(caller: Caller): Scope[] {
     const cached = this.scopeCache.get(caller.token);
-    if (cached && cached.user === caller.userLimits && cached.group === caller.groupLimits && cached.groupId === caller.groupId) return cached.scopes;
+    if (cached && cached.token === caller.token.limits && cached.user === caller.userLimits && cached.group === caller.groupLimits && cached.groupId === caller.groupId) {
+      return cached.scopes;
+    }
     const scopes: Scope[] = [];
     const add = (key: string, limits: RateLimits | undefined) => {
       if (limits && (positive(limits.rpm) || positive(limits.tpm) || positive(limits.concurrency))) scopes.push({ key, limits });
@@ -105,7 +107,7 @@ export class RateLimitService implements OnApplicationShutdown {
     add(`token:${caller.token.id}`, caller.token.limits);
     add(`user:${caller.token.userId}`, caller.userLimits);
     if (caller.groupId) add(`group:${caller.groupId}`, caller.groupLimits);
-    this.scopeCache.set(caller.token, { user: caller.userLimits, group: caller.groupLimits, groupId: caller.groupId, scopes });
+    this.scopeCache.set(caller.token, { token: caller.token.limits, user: caller.userLimits, group: caller.groupLimits, groupId: caller.groupId, scopes });
     return scopes;
   }
 
