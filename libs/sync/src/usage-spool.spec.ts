@@ -423,6 +423,27 @@ describe('UsageSpool', () => {
     expect(spool.nextBatch(100)).toMatchObject({ first: 3, last: 4 });
   });
 
+  it('a flush that arrives while a commit is writing waits for a sync of its records too', async () => {
+    const spool = await opened({ fsync: true, flushDelayMs: 0, syncDelayMs: 60_000 });
+    appendAll(spool, 1, 1);
+    await spool.flush(); // a sync just now: the interval has not passed for the next ones
+    const realWrite = fs.writeSync.bind(fs) as (...args: unknown[]) => number;
+    let lateFlush: Promise<void> = Promise.resolve();
+    const writing = new Promise<void>((resolve) => {
+      vi.spyOn(fs, 'writeSync').mockImplementationOnce((...args: unknown[]) => {
+        // Mid-commit (records 2 and 3 being written): another record, and a flush for it.
+        expect(spool.append(record(4))).toBe(true);
+        lateFlush = spool.flush();
+        resolve();
+        return realWrite(...args);
+      });
+    });
+    appendAll(spool, 2, 3);
+    await writing;
+    await lateFlush;
+    expect(spool.nextBatch(100)).toMatchObject({ first: 1, last: 4 });
+  });
+
   it('writes a failed sync again: the records stay, and are handed out once a sync succeeds', async () => {
     const probe = await open(join(root, 'probe'), 'w');
     const fileHandle = Object.getPrototypeOf(probe);

@@ -129,8 +129,8 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
   private durableSeq = 0;
   /** When the last sync started (Date.now()). */
   private syncedAt = 0;
-  /** A flush waits: the next commit syncs whatever the interval says. */
-  private syncNow = false;
+  /** Highest sequence a flush waits to see durable: commits sync for it whatever the interval says. */
+  private flushTarget = 0;
   private syncTimer: NodeJS.Timeout | null = null;
   /** Highest sequence handed out since the last requeue (send cursor). */
   private sentSeq = 0;
@@ -213,7 +213,7 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
     const target = this.nextSeq - 1;
     if (this.durableSeq >= target) return;
     this.clearFlushTimer();
-    this.syncNow = true;
+    this.flushTarget = Math.max(this.flushTarget, target);
     await this.requestCommit();
     if (this.durableSeq < target) throw new Error(`usage spool: flush failed (${this.lastError ?? 'unknown error'})`);
   }
@@ -346,12 +346,11 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
     }
     if (this.writtenSeq <= this.durableSeq) return;
     const wait = this.syncedAt + this.syncDelayMs - Date.now();
-    if (this.fsync && !this.syncNow && wait > 0) {
+    if (this.fsync && this.flushTarget <= this.durableSeq && wait > 0) {
       this.scheduleSync(wait);
       return;
     }
     const target = this.writtenSeq;
-    this.syncNow = false;
     this.syncedAt = Date.now();
     try {
       await this.files.sync();
