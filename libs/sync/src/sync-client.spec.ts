@@ -621,7 +621,8 @@ describe('SyncClient', () => {
 
     it('builds a usage frame as the UTF-8 bytes of its JSON, whatever the records hold', () => {
       const records = [{ request_id: 'a', model: 'é模型🙂' }, { request_id: 'b', n: 1 }, { request_id: 'c' }];
-      const bytes = usageFrameBytes(3, 5, records.map((record) => JSON.stringify(record)));
+      // Text or UTF-8 bytes (a record the spool has written), mixed.
+      const bytes = usageFrameBytes(3, 5, records.map((record, i) => (i === 1 ? JSON.stringify(record) : Buffer.from(JSON.stringify(record)))));
       expect(JSON.parse(bytes.toString('utf8'))).toEqual({ type: 'usage', first: 3, last: 5, records });
       expect(bytes.length).toBe(Buffer.byteLength(bytes.toString('utf8')));
       expect(JSON.parse(usageFrameBytes(1, 1, [JSON.stringify(records[2])]).toString())).toEqual({ type: 'usage', first: 1, last: 1, records: [records[2]] });

@@ -5,9 +5,6 @@ import { AckState, Entry, SEGMENT_FILE, errorCode, linePrefix, parseAck, parseSe
 
 const ACK_FILE = 'ack.json';
 const ACK_TEMP = 'ack.json.tmp';
-/** The write buffer starts at this size and is shrunk back when a burst grew it beyond WRITE_BUFFER_KEEP. */
-const WRITE_BUFFER_MIN = 64 * 1024;
-const WRITE_BUFFER_KEEP = 4 * 1024 * 1024;
 /** Filesystems that cannot fsync a directory say so with one of these; the rename is then as durable as it gets. */
 const DIR_SYNC_UNSUPPORTED = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'ENOTSUP', 'EBADF']);
 const noop = () => undefined;
@@ -29,14 +26,13 @@ interface Segment {
 
 /**
  * The usage spool's files (the format is described on UsageSpool): the
- * segments, the active one's handle and write buffer, and ack.json. Callers
+ * segments, the active one's handle, and ack.json. Callers
  * run one operation at a time (the spool's disk queue); nothing here keeps
  * records, only where they are on disk.
  */
 export class SpoolFiles<S> {
   private segments: Segment[] = [];
   private active: Segment | null = null;
-  private buffer = Buffer.allocUnsafe(WRITE_BUFFER_MIN);
 
   constructor(
     private readonly dir: string,
@@ -183,25 +179,30 @@ export class SpoolFiles<S> {
   }
 
   /**
-   * The lines of entries[from..to) as UTF-8, in the reused write buffer: no
-   * joined string and no new buffer per commit (writes run one at a time,
-   * and each is done before the next starts).
+   * The lines of entries[from..to) as UTF-8, in a buffer of their exact size
+   * (one per commit, outside the JS heap); each entry learns where its JSON is
+   * in it (`chunk`, `at`, `size`), to drop its text once the write succeeded.
    */
   private encode(entries: readonly Entry<S>[], from: number, to: number): Buffer {
     let size = 0;
     for (let i = from; i < to; i++) size += entries[i].bytes;
-    if (this.buffer.length < size || this.buffer.length > Math.max(size, WRITE_BUFFER_KEEP)) this.buffer = Buffer.allocUnsafe(Math.max(size, WRITE_BUFFER_MIN));
+    const chunk = Buffer.allocUnsafeSlow(size);
     let offset = 0;
     for (let i = from; i < to; i++) {
       const entry = entries[i];
       const start = offset;
-      offset += this.buffer.write(linePrefix(entry.seq, entry.t), offset, 'latin1');
-      offset += this.buffer.write(entry.json, offset);
-      offset += this.buffer.write('}\n', offset, 'latin1');
+      offset += chunk.write(linePrefix(entry.seq, entry.t), offset, 'latin1');
+      const at = offset;
+      offset += entry.json !== null ? chunk.write(entry.json, offset) : entry.chunk!.copy(chunk, offset, entry.at, entry.at + entry.size);
+      const json = offset - at;
+      offset += chunk.write('}\n', offset, 'latin1');
       // `bytes` is the line's UTF-8 length: a line that did not fit whole must not be written cut short.
       if (offset - start !== entry.bytes) throw new Error('usage spool: a record did not encode to its counted length');
+      entry.chunk = chunk;
+      entry.at = at;
+      entry.size = json;
     }
-    return this.buffer.subarray(0, offset);
+    return chunk;
   }
 
   /** After a failed write or sync: cut the segment back to `size`, or abandon it if that fails too. */

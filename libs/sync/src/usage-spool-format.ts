@@ -9,16 +9,35 @@ import { open } from 'node:fs/promises';
 export const SEGMENT_FILE = /^segment-(\d{16})\.jsonl$/;
 const LINE_FEED = 0x0a;
 
-export /** One unacknowledged record, kept serialized: its own JSON (the segment line is built around it when written). */
+export /**
+ * One unacknowledged record, kept serialized: its JSON text until its line is
+ * written, then only its UTF-8 bytes inside the buffer that commit wrote
+ * (outside the JS heap: a record waiting for its acknowledgement costs the
+ * garbage collector nothing to move).
+ */
 interface Entry<S = unknown> {
   readonly seq: number;
   readonly t: number;
-  /** The record's JSON text. */
-  readonly json: string;
+  /** The record's JSON text; null once its bytes are in `chunk`. */
+  json: string | null;
+  /** The buffer of the commit that wrote the record's line, the JSON's offset in it and its byte length. */
+  chunk: Buffer | null;
+  at: number;
+  size: number;
   /** UTF-8 bytes of the record's segment line, newline included. */
   readonly bytes: number;
   /** What the spool's `summarize` kept of the record (memory only). */
   readonly summary?: S;
+}
+
+/** A new entry (every field set, so all entries share one shape). */
+export function newEntry<S>(seq: number, t: number, json: string, bytes: number, summary?: S): Entry<S> {
+  return { seq, t, json, chunk: null, at: 0, size: 0, bytes, summary };
+}
+
+/** The record's JSON: its text, or its UTF-8 bytes once written. */
+export function entryJson(entry: Entry<unknown>): string | Uint8Array {
+  return entry.json ?? entry.chunk!.subarray(entry.at, entry.at + entry.size);
 }
 
 /** What comes before a record's JSON on its segment line (after it: `}\n`). */
@@ -91,7 +110,7 @@ function parseLine<S>(text: string, bytes: number, summarize?: (record: never) =
     // Lines we wrote have the canonical shape, so the record is cut out as written; anything else is serialized again.
     const prefix = linePrefix(s, t);
     const json = text.startsWith(prefix) && text.endsWith('}\n') ? text.slice(prefix.length, text.length - 2) : JSON.stringify(r);
-    return { seq: s, t, json, bytes, ...(summarize ? { summary: summarize(r as never) } : {}) };
+    return newEntry(s, t, json, bytes, summarize ? summarize(r as never) : undefined);
   } catch {
     return null;
   }
@@ -110,7 +129,7 @@ export function parseAck(text: string): AckState | null {
 }
 
 export function decode<T>(entry: Entry): T {
-  return JSON.parse(entry.json) as T;
+  return JSON.parse(entry.json ?? entry.chunk!.toString('utf8', entry.at, entry.at + entry.size)) as T;
 }
 
 export async function truncateFile(path: string, size: number, fsync: boolean): Promise<void> {

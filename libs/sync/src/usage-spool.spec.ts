@@ -12,6 +12,7 @@ interface TestRecord {
 }
 
 const record = (n: number): TestRecord => ({ request_id: `req-${n}`, cost_micros: n * 10 });
+const text = (json: string | Uint8Array) => (typeof json === 'string' ? json : Buffer.from(json.buffer, json.byteOffset, json.length).toString('utf8'));
 const ids = (records: TestRecord[] | undefined) => (records ?? []).map((r) => r.request_id);
 const segmentFiles = async (dir: string) => (await readdir(dir)).filter((name) => name.startsWith('segment-')).sort();
 
@@ -144,7 +145,10 @@ describe('UsageSpool', () => {
     first.append(odd);
     await first.flush();
     const frame = first.nextFrame(10);
-    expect(frame).toEqual({ first: 1, last: 2, json: [JSON.stringify(record(1)), JSON.stringify(odd)], summaries: [summarize(record(1)), summarize(odd)] });
+    expect(frame).toMatchObject({ first: 1, last: 2, summaries: [summarize(record(1)), summarize(odd)] });
+    // Written records are kept as their bytes in the commit's buffer (off the JS heap), no longer as text.
+    expect(frame?.json.every((part) => part instanceof Uint8Array)).toBe(true);
+    expect(frame?.json.map(text)).toEqual([JSON.stringify(record(1)), JSON.stringify(odd)]);
     expect(first.nextFrame(10)).toBeNull();
     // crash; a line written by someone else's serializer (spaces) is read too
     const [segment] = await segmentFiles(dir);
@@ -154,7 +158,7 @@ describe('UsageSpool', () => {
     spools.push(second as unknown as UsageSpool<TestRecord>);
     await second.open();
     const again = second.nextFrame(10);
-    expect(again?.json.map((text) => JSON.parse(text))).toEqual([record(1), odd, record(3)]);
+    expect(again?.json.map((part) => JSON.parse(text(part)))).toEqual([record(1), odd, record(3)]);
     expect(again?.summaries).toEqual([summarize(record(1)), summarize(odd), summarize(record(3))]);
   });
 

@@ -1,6 +1,6 @@
 import type { UsageRecord } from '@aigw/contracts';
 import { SpoolFiles } from './usage-spool-files';
-import { Entry, decode, describe, isRecord, lineBytes, positive } from './usage-spool-format';
+import { Entry, decode, describe, entryJson, isRecord, lineBytes, newEntry, positive } from './usage-spool-format';
 
 /** Tuning of a {@link UsageSpool}. */
 export interface UsageSpoolOptions<T = unknown, S = never> {
@@ -45,8 +45,8 @@ export interface SpoolBatch<T> {
 export interface SpoolFrame<S> {
   first: number;
   last: number;
-  /** Each record's JSON text, in sequence order. */
-  json: string[];
+  /** Each record's JSON, in sequence order: its text, or its UTF-8 bytes. */
+  json: Array<string | Uint8Array>;
   /** `summarize` of each record (empty without it). */
   summaries: S[];
 }
@@ -101,8 +101,10 @@ const noop = () => undefined;
  *   the next flush; `lastError` reports it. Record contents are never logged
  *   or put in errors.
  *
- * Memory: unacknowledged records stay in memory as their serialized JSON, so
- * the footprint is about `maxBytes`.
+ * Memory: unacknowledged records stay in memory as their serialized JSON —
+ * once written, as UTF-8 bytes in the buffer of the commit that wrote them,
+ * outside the JS heap (the garbage collector neither scans nor moves them) —
+ * so the footprint is about `maxBytes`.
  */
 export class UsageSpool<T extends { request_id: string } = UsageRecord, S = never> {
   private readonly files: SpoolFiles<S>;
@@ -197,8 +199,7 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
       const t = Date.now();
       const bytes = lineBytes(seq, t, json);
       if (this.unackedBytes + bytes > this.maxBytes) return false;
-      const summary = this.summarize?.(record);
-      this.entries.push(summary === undefined ? { seq, t, json, bytes } : { seq, t, json, bytes, summary });
+      this.entries.push(newEntry(seq, t, json, bytes, this.summarize?.(record)));
       this.unackedBytes += bytes;
       this.nextSeq = seq + 1;
       this.scheduleFlush();
@@ -240,7 +241,7 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
   nextFrame(maxRecords: number): SpoolFrame<S> | null {
     const taken = this.take(maxRecords);
     if (!taken) return null;
-    const json = taken.map((entry) => entry.json);
+    const json = taken.map(entryJson);
     const summaries = this.summarize ? taken.map((entry) => entry.summary as S) : [];
     return { first: taken[0].seq, last: taken[taken.length - 1].seq, json, summaries };
   }
@@ -338,6 +339,8 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
       try {
         await this.files.write(this.entries, from, to);
         this.writtenSeq = this.entries[to - 1].seq;
+        // Written: each record's bytes are in its commit's buffer; the text goes (and with it the GC's work on it).
+        for (let i = from; i < to; i++) this.entries[i].json = null;
       } catch (error) {
         this.writeError = describe(error);
         this.scheduleRetry();
