@@ -1,64 +1,11 @@
 import type { UsageRecord } from '@aigw/contracts';
+import { AckWriter } from './usage-spool-ack';
 import { SpoolFiles } from './usage-spool-files';
 import { Entry, decode, describe, entryJson, isRecord, lineBytes, newEntry, positive } from './usage-spool-format';
+import { SPOOL_DEFAULTS as DEFAULTS, SpoolBatch, SpoolFrame, UsageSpoolOptions } from './usage-spool-options';
 
-/** Tuning of a {@link UsageSpool}. */
-export interface UsageSpoolOptions<T = unknown, S = never> {
-  /** Directory of the spool; created with mode 0o700 if missing. */
-  dir: string;
-  /** Bound on unacknowledged records (default 1_000_000). */
-  maxRecords?: number;
-  /** Bound on unacknowledged bytes on disk (default 256 MiB). */
-  maxBytes?: number;
-  /** The active segment is rotated once it grows beyond this size (default 8 MiB). */
-  segmentBytes?: number;
-  /** Group-commit window: appends within it share one write to the segment (default 10 ms). */
-  flushDelayMs?: number;
-  /**
-   * Written lines are made durable (datasync) at most once per this interval
-   * (default 100 ms); records are handed out for sending only once durable.
-   * A crash of the process loses nothing written; a crash of the machine, at
-   * most this interval's records. Without `fsync`, written is durable.
-   */
-  syncDelayMs?: number;
-  /**
-   * ack.json is written at most once per this interval (default 1000 ms):
-   * acknowledgements in between free memory at once and share the next write.
-   * One lost in a crash only sends records again that the master settled
-   * already (it dedupes them by request_id).
-   */
-  ackDelayMs?: number;
-  /** fsync segment files, ack.json and the directory (default true); tests may turn it off. */
-  fsync?: boolean;
-  /** What to keep in memory of each record beside its JSON (handed out by `nextFrame`, e.g. its charge). */
-  summarize?: (record: T) => S;
-}
+export type { SpoolBatch, SpoolFrame, UsageSpoolOptions } from './usage-spool-options';
 
-/** Durable records handed out for sending; `first`/`last` are inclusive sequence numbers. */
-export interface SpoolBatch<T> {
-  first: number;
-  last: number;
-  records: T[];
-}
-
-/** Durable records handed out for sending as they were serialized: no parse, no second stringify. */
-export interface SpoolFrame<S> {
-  first: number;
-  last: number;
-  /** Each record's JSON, in sequence order: its text, or its UTF-8 bytes. */
-  json: Array<string | Uint8Array>;
-  /** `summarize` of each record (empty without it). */
-  summaries: S[];
-}
-
-const DEFAULTS = {
-  maxRecords: 1_000_000,
-  maxBytes: 256 * 1024 * 1024,
-  segmentBytes: 8 * 1024 * 1024,
-  flushDelayMs: 10,
-  syncDelayMs: 100,
-  ackDelayMs: 1_000,
-};
 /** A failed commit is retried after RETRY_MIN_MS, doubling up to RETRY_MAX_MS. */
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
@@ -112,7 +59,6 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
   private readonly maxBytes: number;
   private readonly flushDelayMs: number;
   private readonly syncDelayMs: number;
-  private readonly ackDelayMs: number;
   private readonly fsync: boolean;
   private readonly summarize: ((record: T) => S) | undefined;
 
@@ -139,24 +85,18 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
   /** Highest sequence ever handed out: the clamp of `acknowledge`. */
   private handedOutMax = 0;
   private ackSeq = 0;
-  private persistedAck = 0;
 
 
   /** Tail of the serialized disk-operation chain; never rejects. */
   private io: Promise<void> = Promise.resolve();
   private queuedCommit: Promise<void> | null = null;
-  private queuedAck: Promise<void> | null = null;
-  /** Starts the delayed ack write at once (close), while one waits. */
-  private ackNow: (() => void) | null = null;
-  /** When the last ack write started (Date.now()); the next waits until ackDelayMs after it. */
-  private ackWrittenAt = 0;
+  private readonly acks: AckWriter;
   private flushTimer: NodeJS.Timeout | null = null;
   /** Reused by every commit to encode its lines. */
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = RETRY_MIN_MS;
 
   private writeError: string | null = null;
-  private ackError: string | null = null;
   private readonly durableListeners: Array<() => void> = [];
 
   constructor(options: UsageSpoolOptions<T, S>) {
@@ -166,13 +106,14 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
     this.flushDelayMs = Math.max(0, options.flushDelayMs ?? DEFAULTS.flushDelayMs);
     this.syncDelayMs = Math.max(0, options.syncDelayMs ?? DEFAULTS.syncDelayMs);
     this.fsync = options.fsync ?? true;
-    this.ackDelayMs = Math.max(0, options.ackDelayMs ?? DEFAULTS.ackDelayMs);
+    const ackDelayMs = Math.max(0, options.ackDelayMs ?? DEFAULTS.ackDelayMs);
+    this.acks = new AckWriter(this.files, ackDelayMs, (task) => this.enqueue(task), () => ({ ack: this.ackSeq, next: this.nextSeq }));
     this.summarize = options.summarize;
   }
 
   /** The last disk error not yet overcome (segment write or ack persistence); null when healthy. */
   get lastError(): string | null {
-    return this.writeError ?? this.ackError;
+    return this.writeError ?? this.acks.error;
   }
 
   /** Creates the directory if needed and recovers every durable, unacknowledged record. */
@@ -254,11 +195,11 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
    */
   acknowledge(last: number): Promise<void> {
     const target = Math.min(Math.floor(last), this.handedOutMax);
-    if (!(target > this.ackSeq)) return this.queuedAck ?? Promise.resolve();
+    if (!(target > this.ackSeq)) return this.acks.pending();
     this.dropThrough(target);
     this.ackSeq = target;
     this.sentSeq = Math.max(this.sentSeq, target);
-    return this.requestAckWrite();
+    return this.acks.request();
   }
 
   /** Connection lost: every in-flight record becomes sendable again, from the oldest. */
@@ -291,8 +232,8 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
 
   private async recover(): Promise<void> {
     const { state: ack, readable } = await this.files.readAck();
-    if (!readable) this.ackError = 'ack.json is unreadable; every record on disk will be sent again';
-    this.ackSeq = this.persistedAck = this.sentSeq = this.handedOutMax = ack.ack;
+    this.acks.restored(ack.ack, readable);
+    this.ackSeq = this.sentSeq = this.handedOutMax = ack.ack;
     const { entries, highest } = await this.files.recover(ack.ack, this.summarize as ((record: never) => S) | undefined);
     for (const entry of entries) {
       this.entries.push(entry);
@@ -398,60 +339,6 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
     this.retryTimer.unref();
   }
 
-  // ----------------------------------------------------------- acknowledgement
-
-  /** An ack write not yet started persists the latest position, so callers share it; it starts ackDelayMs after the last one. */
-  private requestAckWrite(): Promise<void> {
-    if (this.queuedAck) return this.queuedAck;
-    const write = async () => {
-      this.queuedAck = null;
-      this.ackWrittenAt = Date.now();
-      await this.writeAck();
-    };
-    const wait = this.ackWrittenAt + this.ackDelayMs - Date.now();
-    if (wait <= 0) {
-      this.queuedAck = this.enqueue(write);
-      return this.queuedAck;
-    }
-    this.queuedAck = new Promise<void>((resolve) => {
-      const start = () => {
-        clearTimeout(timer);
-        this.ackNow = null;
-        resolve();
-      };
-      const timer = setTimeout(start, wait);
-      timer.unref();
-      this.ackNow = start;
-    }).then(() => this.enqueue(write));
-    return this.queuedAck;
-  }
-
-  private async writeAck(): Promise<void> {
-    try {
-      await this.persistAck();
-      this.ackError = null;
-    } catch (error) {
-      this.ackError = describe(error);
-      throw error;
-    }
-    await this.deleteAcknowledgedSegments();
-  }
-
-  private async persistAck(): Promise<void> {
-    const state = { ack: this.ackSeq, next: this.nextSeq };
-    if (state.ack <= this.persistedAck) return;
-    await this.files.persistAck(state);
-    this.persistedAck = state.ack;
-  }
-
-  private async deleteAcknowledgedSegments(): Promise<void> {
-    try {
-      await this.files.deleteThrough(this.persistedAck);
-    } catch (error) {
-      this.ackError = describe(error);
-    }
-  }
-
   // ------------------------------------------------------------------ helpers
 
   private async shutdown(): Promise<void> {
@@ -472,8 +359,7 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
     if (this.syncTimer) clearTimeout(this.syncTimer);
     this.syncTimer = null;
     // A delayed ack write goes now: the position is persisted before the spool closes.
-    this.ackNow?.();
-    await this.queuedAck?.catch(noop);
+    await this.acks.flushNow();
     await this.io;
     await this.enqueue(() => this.files.rotate());
     if (failure) throw failure;
