@@ -19,7 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SnapshotFile } from './snapshot-file';
-import { SyncClient, usageFrameBytes } from './sync-client';
+import { SyncClient } from './sync-client';
+import { usageFrameBytes } from './usage-frame';
 import { AgentUsageSpool, LinkEvents, PolicyTarget, SyncClientOptions } from './sync-options';
 import { UsageSpool } from './usage-spool';
 
