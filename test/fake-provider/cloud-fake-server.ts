@@ -1,18 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody } from './read-body';
+import type { HttpRequestRecord } from './types';
 
 /** One request as a cloud fake (Vertex, Azure) received it. */
-export interface CloudRequest {
-  method: string;
-  /** Path without the query string. */
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON body (undefined when absent or not JSON), or the form fields of a form body. */
-  body: any;
-  rawBody: string;
-}
+export type CloudRequest = HttpRequestRecord;
 
 /** What a cloud fake writes. */
 export type CloudAnswer =

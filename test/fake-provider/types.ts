@@ -22,17 +22,21 @@ export interface FakeProviderOptions {
   rejectInvalidBodies?: boolean;
 }
 
-export interface ReceivedRequest {
-  protocol: Protocol;
-  endpoint: Endpoint;
+/** What every fake records of an HTTP request. */
+export interface HttpRequestRecord {
   method: string;
   /** Path without the query string. */
   path: string;
   query: Record<string, string>;
   headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON body; undefined when there was none or it was not JSON (see rawBody). */
+  /** Parsed JSON body; undefined when there was none or it was not JSON (see rawBody). Cloud fakes: the fields of a form body. */
   body: any;
   rawBody: string;
+}
+
+export interface ReceivedRequest extends HttpRequestRecord {
+  protocol: Protocol;
+  endpoint: Endpoint;
   /** body.stream === true, or Gemini :streamGenerateContent. */
   stream: boolean;
   /** body.model, or the model segment of a Gemini path ('' when neither). */
