@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SnapshotFile } from './snapshot-file';
+import { testChannel } from '../../../test/support/policy-channel';
 import { SyncClient } from './sync-client';
 import { usageFrameBytes } from './usage-frame';
 import { AgentUsageSpool, LinkEvents, PolicyTarget, SyncClientOptions } from './sync-options';
@@ -119,21 +120,7 @@ function user(id: string, balanceMicros = 1_000): PolicyUser {
 }
 
 function plainChannel(id: string, key: string | null): PolicyChannel {
-  return {
-    id,
-    name: `channel ${id}`,
-    type: 'openai',
-    baseUrl: `https://${id}.upstream.example`,
-    key,
-    headers: {},
-    models: ['gpt-test'],
-    modelMapping: {},
-    priority: 0,
-    weight: 1,
-    region: null,
-    status: 'enabled',
-    settings: {},
-  };
+  return testChannel('openai', { id, name: `channel ${id}`, baseUrl: `https://${id}.upstream.example`, key, models: ['gpt-test'] });
 }
 
 /** A wire channel built by hand: the key sealed with `sealer`, bound to the channel id. */
