@@ -83,25 +83,32 @@ export class ExchangeRunner {
     const reservation = this.spend.reserve(exchange.caller!, amount);
     exchange.reservation = reservation;
     if (!this.leases || amount <= 0) return;
-    // No lease: nothing was spent; the local hold goes back (the usage report charges 0).
-    const refused = (error: unknown): never => {
-      this.spend.complete(reservation, 0);
-      exchange.reservation = null;
-      throw error;
-    };
     let hold: LeaseHold | Promise<LeaseHold>;
     try {
       hold = this.leases.take(exchange.caller!, amount);
     } catch (error) {
-      return refused(error);
+      this.noLease(exchange);
+      throw error;
     }
     if (!(hold instanceof Promise)) {
       reservation.lease = hold;
       return;
     }
-    return hold.then((taken) => {
-      reservation.lease = taken;
-    }, refused);
+    return hold.then(
+      (taken) => {
+        reservation.lease = taken;
+      },
+      (error: unknown) => {
+        this.noLease(exchange);
+        throw error;
+      },
+    );
+  }
+
+  /** No lease: nothing was spent; the local hold goes back (the usage report charges 0). */
+  private noLease(exchange: Exchange): void {
+    if (exchange.reservation) this.spend.complete(exchange.reservation, 0);
+    exchange.reservation = null;
   }
 
   /** The route debug header, when the caller asked for it. */
