@@ -79,7 +79,7 @@ export class SettlementDelivery {
       .then((job) => {
         job.finished().then(
           () => this.finish(key, entry, 'settled'),
-          () => this.finish(key, entry, 'failed'),
+          () => void this.reconcile(key, entry),
         );
       })
       .catch((error: unknown) => {
@@ -95,6 +95,21 @@ export class SettlementDelivery {
     if (this.outstanding.get(key) !== entry) return;
     this.outstanding.delete(key);
     entry.done(outcome);
+  }
+
+  /**
+   * A job whose wait ended without completing is not necessarily failed for
+   * good: BullMQ also rejects the wait of a job the queue lost ("Missing key",
+   * Redis restarted between the enqueue and the wait). Only the queue's
+   * state says which: failed stays failed (dead letters); anything else is
+   * looked at again at the next check (a lost batch is delivered again).
+   */
+  private async reconcile(key: string, entry: Outstanding): Promise<void> {
+    const state = await this.stateWithin(entry.jobId).catch((): JobState => 'pending');
+    if (this.outstanding.get(key) !== entry) return;
+    if (state === 'failed') this.finish(key, entry, 'failed');
+    else if (state === 'completed') this.finish(key, entry, 'settled');
+    else entry.since = 0;
   }
 
   /** The job's state, or 'pending' when the queue does not answer in time (a check must never hang the watchdog). */
