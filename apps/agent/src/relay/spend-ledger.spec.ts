@@ -65,4 +65,29 @@ describe('SpendLedger', () => {
     expect(store.current.user('u1')!.balanceMicros).toBe(9_750);
     expect(() => ledger.reserve(caller(), 751)).toThrow(/quota is exhausted/);
   });
+
+  it('confirms a frame whose charges interleave tokens and users: each gets the sum of its own', () => {
+    const store = new PolicyStore();
+    const ledger = new SpendLedger(store);
+    const t1 = token();
+    const t2 = token({ id: 't2', userId: 'u2' });
+    store.replace({ ...snapshot(1, t1, user(), 0), tokens: [t1, t2], users: [user(), user({ id: 'u2' })] });
+    const caller = (id: string): Caller => ({ token: store.current.tokenById(id)!, groupId: null, groupRatioPpm: 1_000_000, groupModels: null, groupChannels: null, admin: false });
+    for (const [id, cost] of [['t1', 100], ['t1', 30], ['t2', 50], ['t1', 7], ['t2', 5]] as const) ledger.complete(ledger.reserve(caller(id), 200), cost);
+    ledger.confirm([
+      { token_id: 't1', user_id: 'u1', cost_micros: 100 },
+      { token_id: 't1', user_id: 'u1', cost_micros: 30 },
+      { token_id: 't1', user_id: 'u1', cost_micros: 0 },
+      { token_id: 't2', user_id: 'u2', cost_micros: 50 },
+      { token_id: 't1', user_id: 'u1', cost_micros: 7 },
+      { token_id: null, user_id: 'u1', cost_micros: 11 },
+      { token_id: 't2', user_id: 'u2', cost_micros: 5 },
+    ]);
+    expect(store.current.tokenById('t1')!.usedMicros).toBe(137);
+    expect(store.current.tokenById('t2')!.usedMicros).toBe(55);
+    expect(store.current.user('u1')!.balanceMicros).toBe(10_000 - 148);
+    expect(store.current.user('u2')!.balanceMicros).toBe(10_000 - 55);
+    expect(ledger.held('t1', 'u1').tokenUnconfirmed).toBe(0);
+    expect(ledger.held('t2', 'u2')).toEqual({ tokenUnconfirmed: 0, tokenReserved: 0, userUnconfirmed: 0, userReserved: 0 });
+  });
 });

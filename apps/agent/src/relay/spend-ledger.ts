@@ -98,11 +98,29 @@ export class SpendLedger {
   /** Settlement committed these charges: they move from `unconfirmed` into the policy's used/balance. */
   confirm(charges: SettledCharge[], at = Date.now()): void {
     const confirmed = { at, tokens: new Map<string, number>(), users: new Map<string, number>() };
+    // A frame's charges come in runs of one token (and user): each run is summed before it touches a map.
+    let tokenId: string | null = null;
+    let userId: string | null = null;
+    let tokenSum = 0;
+    let userSum = 0;
     for (const charge of charges) {
-      if (!(charge.cost_micros > 0)) continue;
-      if (charge.token_id) this.add(confirmed.tokens, charge.token_id, charge.cost_micros);
-      if (charge.user_id) this.add(confirmed.users, charge.user_id, charge.cost_micros);
+      const cost = charge.cost_micros;
+      if (!(cost > 0)) continue;
+      if (charge.token_id !== tokenId) {
+        if (tokenId) this.add(confirmed.tokens, tokenId, tokenSum);
+        tokenId = charge.token_id;
+        tokenSum = 0;
+      }
+      if (charge.user_id !== userId) {
+        if (userId) this.add(confirmed.users, userId, userSum);
+        userId = charge.user_id;
+        userSum = 0;
+      }
+      tokenSum += cost;
+      userSum += cost;
     }
+    if (tokenId) this.add(confirmed.tokens, tokenId, tokenSum);
+    if (userId) this.add(confirmed.users, userId, userSum);
     if (confirmed.tokens.size === 0 && confirmed.users.size === 0) return;
     for (const [tokenId, cost] of confirmed.tokens) this.add(this.unconfirmed.tokens, tokenId, -cost);
     for (const [userId, cost] of confirmed.users) this.add(this.unconfirmed.users, userId, -cost);
