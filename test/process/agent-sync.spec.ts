@@ -298,8 +298,11 @@ describe('master and agents as separate processes', () => {
     expect(row.ledger).toBe(row.balance);
     expect(100_000_000n - BigInt(row.spent)).toBe(BigInt(row.balance));
     // Nothing is charged twice when the agents deliver again.
-    const agentsByRequest = await db.query('SELECT agent_id, count(*)::int AS n FROM usage_logs WHERE request_id = ANY($1) GROUP BY agent_id', [served]);
+    const agentsByRequest = await db.query('SELECT agent_id, region, count(*)::int AS n FROM usage_logs WHERE request_id = ANY($1) GROUP BY agent_id, region', [served]);
     expect(agentsByRequest.rows.length).toBe(2);
+    // Each row names the agent that served it, stamped by the master from the sync session (agents send neither), and the agent's region.
+    for (const row of agentsByRequest.rows) expect(served.filter((id) => id.startsWith(`${row.agent_id}.`)).length).toBe(row.n);
+    expect(agentsByRequest.rows.map((row) => row.region)).toEqual(['us', 'us']);
     await until('the agents spools are empty', async () => {
       const list = (await admin('GET', '/api/agents')).body.data as Array<{ online: boolean; stats: { spool_records?: number } }>;
       return list.every((agent) => agent.online && agent.stats.spool_records === 0);

@@ -67,9 +67,6 @@ export class UsageReporter {
       error_class: exchange.errorClass,
       attempts: exchange.attempts,
       created_at: isoTimestamp(),
-      // A remote agent's sink stamps these: declared here, so stamping them changes no object shape.
-      agent_id: undefined,
-      region: undefined,
     };
     try {
       this.usage.record(record);

@@ -2,8 +2,7 @@ import { UsageRecord } from '@aigw/contracts';
 import { AgentUsageSpool } from '@aigw/sync';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UsageSink } from '../relay';
-import { AGENT_IDENTITY, USAGE_SPOOL } from './agent-sync.tokens';
-import { AgentIdentity } from './agent-identity';
+import { USAGE_SPOOL } from './agent-sync.tokens';
 
 /** Counts per second over the last minute (60 buckets; no per-request allocation). */
 class MinuteCounter {
@@ -29,8 +28,8 @@ class MinuteCounter {
 }
 
 /**
- * A remote agent's usage: each record, stamped with the agent and region,
- * goes to the durable spool (group-committed with fsync); the sync client
+ * A remote agent's usage: each record (without agent id or region: the
+ * master stamps both from the sync session) goes to the durable spool (group-committed with fsync); the sync client
  * ships it to the master and acknowledges it once settled. When the spool is
  * full (the master away for long), the relay refuses traffic with a 503
  * rather than serve what it could not bill.
@@ -41,10 +40,7 @@ export class SpoolUsageSink extends UsageSink {
   private readonly requests = new MinuteCounter();
   private readonly errors = new MinuteCounter();
 
-  constructor(
-    @Inject(USAGE_SPOOL) private readonly spool: AgentUsageSpool,
-    @Inject(AGENT_IDENTITY) private readonly identity: AgentIdentity,
-  ) {
+  constructor(@Inject(USAGE_SPOOL) private readonly spool: AgentUsageSpool) {
     super();
   }
 
@@ -52,9 +48,6 @@ export class SpoolUsageSink extends UsageSink {
     const now = Date.now();
     this.requests.add(now);
     if (usage.status >= 500) this.errors.add(now);
-    // The record is the reporter's own, made for this call: stamped in place rather than copied.
-    usage.agent_id = this.identity.agent_id;
-    usage.region = this.identity.region;
     if (!this.spool.append(usage)) {
       this.logger.error({ msg: 'usage spool refused a record', requestId: usage.request_id, spool: this.spool.depth() });
     }

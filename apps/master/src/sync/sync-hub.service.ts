@@ -307,7 +307,7 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
       this.close(session, SYNC_CLOSE.violation, 'malformed usage frame');
       return;
     }
-    const { valid, refused } = validateUsage(records, session.agentId);
+    const { valid, refused } = validateUsage(records, session.agentId, { region: session.audience.region });
     if (refused.length > 0) this.logger.warn({ msg: 'refused usage records', agent: session.name, count: refused.length, first: refused[0] });
     const settled = valid.length === 0 ? Promise.resolve('settled' as const) : this.delivery.submit(valid).settled;
     session.acks = session.acks
@@ -320,8 +320,11 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
    * agent, which may no longer open a sync session, delivers what it metered
    * before the revocation. Resolves once settled.
    */
-  async settleFromAgent(agent: { id: string; revokedAt: Date | null }, records: unknown[]): Promise<{ outcome: 'settled' | 'failed'; accepted: number; refused: RefusedUsage[] }> {
-    const { valid, refused } = validateUsage(records, agent.id, { revokedAt: agent.revokedAt });
+  async settleFromAgent(
+    agent: { id: string; region: string; revokedAt: Date | null },
+    records: unknown[],
+  ): Promise<{ outcome: 'settled' | 'failed'; accepted: number; refused: RefusedUsage[] }> {
+    const { valid, refused } = validateUsage(records, agent.id, { revokedAt: agent.revokedAt, region: agent.region });
     const outcome = valid.length === 0 ? 'settled' : await this.delivery.submit(valid).settled;
     return { outcome, accepted: valid.length, refused };
   }

@@ -57,10 +57,22 @@ describe('validateUsage', () => {
     expect(reasonFor(record({ created_at: new Date(NOW + DAY).toISOString() }))).toBeNull();
   });
 
-  it("refuses another agent's agent_id, or none", () => {
+  it("refuses another agent's agent_id (or null); a record without one is the sending agent's", () => {
     expect(reasonFor(record({ agent_id: 'agent-us-2' }))).toMatch(/agent_id/);
     expect(reasonFor(record({ agent_id: null }))).toMatch(/agent_id/);
-    expect(reasonFor(record({ agent_id: undefined }))).toMatch(/agent_id/);
+    expect(reasonFor(record({ agent_id: undefined }))).toBeNull();
+  });
+
+  it("stamps valid records with the sending agent's id and the region the master has for it, whatever the agent said", () => {
+    const bare = record({ agent_id: undefined, region: undefined });
+    const claiming = record({ region: 'us' });
+    const { valid } = validateUsage([bare, claiming], AGENT, { now: NOW, region: 'eu-west' });
+    expect(valid.map((entry) => [entry.agent_id, entry.region])).toEqual([
+      [AGENT, 'eu-west'],
+      [AGENT, 'eu-west'],
+    ]);
+    // Without a region from the master (a caller that has none), the record keeps its own.
+    expect(validateUsage([record({ region: 'eu' })], AGENT, { now: NOW }).valid[0]).toMatchObject({ agent_id: AGENT, region: 'eu' });
   });
 
   it("refuses a request_id without the agent's prefix", () => {

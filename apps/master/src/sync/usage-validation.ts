@@ -15,16 +15,18 @@ export interface RefusedUsage {
 }
 
 /**
- * What an agent may report: its own records (agent_id is the session's,
- * request ids `<agent id>.<unique>`),
- * integers in range, a real timestamp. A refused record is never settled;
- * the rest of its batch is. A revoked agent's usage metered before the
- * revocation is still accepted (the upstream was paid), later usage is not.
+ * What an agent may report: its own records (request ids `<agent id>.<unique>`;
+ * an agent_id, when sent, the session's), integers in range, a real
+ * timestamp. A refused record is never settled; the rest of its batch is. A
+ * revoked agent's usage metered before the revocation is still accepted (the
+ * upstream was paid), later usage is not. Valid records are stamped with the
+ * sending agent's id and, when given, the region the master has for it: an
+ * agent need not send either (and its word on its region is not taken).
  */
 export function validateUsage(
   records: unknown[],
   agentId: string,
-  options: { now?: number; revokedAt?: Date | null } = {},
+  options: { now?: number; revokedAt?: Date | null; region?: string | null } = {},
 ): { valid: UsageRecord[]; refused: RefusedUsage[] } {
   const now = options.now ?? Date.now();
   const revokedAt = options.revokedAt?.getTime() ?? null;
@@ -35,8 +37,13 @@ export function validateUsage(
     const requestId = typeof record?.request_id === 'string' ? record.request_id.slice(0, 128) : '';
     let reason = problem(record, agentId, now);
     if (!reason && revokedAt !== null && Date.parse(record!.created_at!) > revokedAt + REVOCATION_GRACE_MS) reason = 'metered after the agent was revoked';
-    if (reason) refused.push({ request_id: requestId, reason });
-    else valid.push(record as UsageRecord);
+    if (reason) {
+      refused.push({ request_id: requestId, reason });
+      continue;
+    }
+    record!.agent_id = agentId;
+    if (options.region !== undefined) record!.region = options.region;
+    valid.push(record as UsageRecord);
   }
   return { valid, refused };
 }
@@ -47,7 +54,7 @@ function problem(record: Partial<UsageRecord> | null, agentId: string, now: numb
   if (record.client_request_id !== undefined && record.client_request_id !== null && (typeof record.client_request_id !== 'string' || !REQUEST_ID.test(record.client_request_id))) {
     return 'client_request_id is malformed';
   }
-  if (record.agent_id !== agentId) return "agent_id is not the sending agent's";
+  if (record.agent_id !== undefined && record.agent_id !== agentId) return "agent_id is not the sending agent's";
   // An agent's request ids carry its id, so one agent cannot claim (and so void) another's.
   if (!record.request_id.startsWith(`${agentId}.`)) return "request_id is not one of the sending agent's";
   for (const field of ['token_id', 'user_id', 'group_id', 'channel_id'] as const) {
