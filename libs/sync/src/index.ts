@@ -8,3 +8,4 @@ export * from './usage-spool';
 export * from './build-version';
 export * from './coalesced';
 export * from './atomic-file';
+export * from './usage-frame';

@@ -5,7 +5,11 @@
  * again cost about 3 µs a record (a large string flattened, then copied).
  */
 export function usageFrameBytes(first: number, last: number, records: ReadonlyArray<string | Uint8Array>): Buffer {
-  const head = `{"type":"usage","first":${first},"last":${last},"records":[`;
+  return recordsMessageBytes(`{"type":"usage","first":${first},"last":${last},"records":[`, records);
+}
+
+/** `head` (ASCII, ending in `"records":[`), the records' JSON comma-separated, then `]}`, as UTF-8 bytes. */
+export function recordsMessageBytes(head: string, records: ReadonlyArray<string | Uint8Array>): Buffer {
   // The head (ASCII), a comma between records, and "]}".
   let size = head.length + Math.max(records.length - 1, 0) + 2;
   for (const json of records) size += typeof json === 'string' ? Buffer.byteLength(json, 'utf8') : json.length;

@@ -1,5 +1,5 @@
 import { AppConfig, SecretCipher } from '@aigw/config';
-import { AgentUsageSpool, BUILD_VERSION, SnapshotFile, SyncClient, webSocketDialer } from '@aigw/sync';
+import { AgentUsageSpool, BUILD_VERSION, SnapshotFile, SyncClient, recordsMessageBytes, webSocketDialer } from '@aigw/sync';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PolicyStore, SpendLedger, UsageSink } from '../relay';
 import { AGENT_IDENTITY, USAGE_SPOOL } from './agent-sync.tokens';
@@ -74,7 +74,8 @@ export class AgentSyncService implements OnApplicationBootstrap, OnApplicationSh
         const response = await fetch(new URL('/api/agents/usage', this.identity.master_url), {
           method: 'POST',
           headers: { authorization: `Bearer ${this.identity.credential}`, 'content-type': 'application/json' },
-          body: `{"records":[${batch.json.join(',')}]}`,
+          // Written records are bytes: copied into the body as they are, not decoded to text and encoded again.
+          body: recordsMessageBytes('{"records":[', batch.json),
           signal: AbortSignal.timeout(60_000),
         });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);

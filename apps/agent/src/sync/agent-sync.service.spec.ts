@@ -1,0 +1,101 @@
+import { AppConfig } from '@aigw/config';
+import { UsageCharge, UsageRecord, usageCharge } from '@aigw/contracts';
+import { UsageSpool } from '@aigw/sync';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { PolicyStore, SpendLedger } from '../relay';
+import { AgentSyncService } from './agent-sync.service';
+import { LeaseBook } from './lease-book';
+import { SpoolUsageSink } from './spool-usage.sink';
+
+const AGENT = randomUUID();
+
+function usage(index: number): UsageRecord {
+  return {
+    request_id: `${AGENT}.${index}`,
+    token_id: randomUUID(),
+    user_id: randomUUID(),
+    model: 'm',
+    prompt_tokens: 10 + index,
+    completion_tokens: 2,
+    cost_micros: 7 * index,
+    latency_ms: 1,
+    status: 200,
+    created_at: new Date().toISOString(),
+  };
+}
+
+/** A master that revokes the agent the moment it connects, and takes the usage it then hands in over HTTP. */
+async function revokingMaster(): Promise<{ url: string; handedIn: Promise<unknown>; close(): Promise<void> }> {
+  let resolveHandedIn!: (body: unknown) => void;
+  const handedIn = new Promise<unknown>((resolve) => (resolveHandedIn = resolve));
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      if (request.method !== 'POST' || request.url !== '/api/agents/usage') {
+        response.writeHead(404).end();
+        return;
+      }
+      let body: { records?: unknown[] };
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        response.writeHead(400, { 'content-type': 'application/json' }).end('{"message":"malformed JSON"}');
+        return;
+      }
+      resolveHandedIn(body);
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ outcome: 'settled', accepted: body.records?.length ?? 0, refused: [] }));
+    });
+  });
+  const sockets = new WebSocketServer({ server, path: '/api/agents/sync' });
+  sockets.on('connection', (socket) => socket.close(4003, 'revoked'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    handedIn,
+    close: () =>
+      new Promise<void>((resolve) => {
+        sockets.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('AgentSyncService', () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('revoked, hands the master every spooled record (written ones included) as one well-formed JSON body', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aigw-agent-sync-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const master = await revokingMaster();
+    cleanups.push(() => master.close());
+    const spool = new UsageSpool<UsageRecord, UsageCharge>({ dir: join(dir, 'usage-spool'), fsync: false, summarize: usageCharge });
+    await spool.open();
+    const records = [usage(1), usage(2), usage(3)];
+    spool.append(records[0]);
+    spool.append(records[1]);
+    await spool.flush(); // these two are written: kept as bytes
+    spool.append(records[2]); // this one is still text
+
+    const store = new PolicyStore();
+    const spend = new SpendLedger(store);
+    const leases = new LeaseBook({ dataDir: dir, offline: 'serve' });
+    const identity = { agent_id: AGENT, name: 'a', region: 'eu', credential: 'c', sync_key: randomBytes(32).toString('base64'), master_url: master.url };
+    const service = new AgentSyncService(identity, spool, store, spend, new SpoolUsageSink(spool), { dataDir: dir } as AppConfig, leases);
+    cleanups.push(() => service.onApplicationShutdown());
+    await service.onApplicationBootstrap();
+
+    expect(await master.handedIn).toEqual({ records });
+  });
+});
