@@ -201,7 +201,7 @@ describe('sync hub: enrollment, the agent WebSocket, usage and leases', () => {
       const peer = await open(agent.credential);
       peer.send({ type: 'hello', protocol: 1, build: 'test', applied_version: 0 });
       const welcome = await peer.next('welcome');
-      expect(welcome).toMatchObject({ protocol: 1, agent_id: agent.agent_id, heartbeat_ms: expect.any(Number) });
+      expect(welcome).toMatchObject({ protocol: 2, agent_id: agent.agent_id, heartbeat_ms: expect.any(Number) });
       const { snapshot } = (await peer.next('snapshot')) as Extract<MasterMessage, { type: 'snapshot' }>;
       expect(snapshot.channels.map((channel) => channel.name)).toEqual(['hub-everywhere']);
       expect(JSON.stringify(snapshot)).not.toContain(CHANNEL_KEY);

@@ -8,9 +8,16 @@ import { UsageRecord } from './usage-record';
  * interoperate; `protocol` in hello/welcome is bumped only for a change an
  * older peer would misread.
  */
-export const SYNC_PROTOCOL = 1;
+export const SYNC_PROTOCOL = 2;
 /** Oldest agent protocol this master still serves. */
 export const SYNC_PROTOCOL_MIN = 1;
+/**
+ * From protocol 2 an agent's usage records carry neither `agent_id` nor
+ * `region` (the master stamps both from the session); a protocol-1 master
+ * would refuse them, so an agent ships usage only to masters of 2 and up and
+ * keeps it spooled meanwhile (upgrade masters first).
+ */
+export const SYNC_PROTOCOL_STAMPED_USAGE = 2;
 
 /** Where agents connect (WebSocket upgrade, `Authorization: Bearer <agent credential>`). */
 export const SYNC_PATH = '/api/agents/sync';

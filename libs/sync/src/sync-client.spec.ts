@@ -221,15 +221,15 @@ describe('SyncClient', () => {
   });
 
   describe('handshake', () => {
-    it('dials at start() and sends hello with protocol 1 and applied_version 0 on open', async () => {
+    it('dials at start() and sends hello with protocol 2 and applied_version 0 on open', async () => {
       const client = createClient();
       expect(dialer.links).toHaveLength(0);
       await client.start();
       expect(dialer.links).toHaveLength(1);
       expect(dialer.last.sent).toEqual([]);
       dialer.last.open();
-      expect(dialer.last.sent).toEqual([{ type: 'hello', protocol: 1, build: 'test-build', applied_version: 0 }]);
-      expect(SYNC_PROTOCOL).toBe(1);
+      expect(dialer.last.sent).toEqual([{ type: 'hello', protocol: 2, build: 'test-build', applied_version: 0 }]);
+      expect(SYNC_PROTOCOL).toBe(2);
       expect(client.connected).toBe(false);
       dialer.last.welcome();
       expect(client.connected).toBe(true);
@@ -510,7 +510,7 @@ describe('SyncClient', () => {
       expect(dialer.links).toHaveLength(2);
       const second = dialer.last;
       second.open();
-      expect(second.sent).toEqual([{ type: 'hello', protocol: 1, build: 'test-build', applied_version: 3 }]);
+      expect(second.sent).toEqual([{ type: 'hello', protocol: 2, build: 'test-build', applied_version: 3 }]);
 
       // Frames on the old link are no longer the client's business.
       first.deliver({ type: 'snapshot', snapshot: snapshot(50) });
@@ -589,7 +589,7 @@ describe('SyncClient', () => {
       expect(laterDialer.links).toHaveLength(1);
       expect(laterDialer.last.sent).toEqual([]);
       laterDialer.last.open();
-      expect(laterDialer.last.sent).toEqual([{ type: 'hello', protocol: 1, build: 'test-build', applied_version: 3 }]);
+      expect(laterDialer.last.sent).toEqual([{ type: 'hello', protocol: 2, build: 'test-build', applied_version: 3 }]);
     });
 
     it('a stored snapshot that does not open under the key is not served', async () => {
@@ -600,7 +600,7 @@ describe('SyncClient', () => {
       expect(await hasResolved(client.ready())).toBe(false);
       expect(target.calls).toEqual([]);
       dialer.last.open();
-      expect(dialer.last.sent).toEqual([{ type: 'hello', protocol: 1, build: 'test-build', applied_version: 0 }]);
+      expect(dialer.last.sent).toEqual([{ type: 'hello', protocol: 2, build: 'test-build', applied_version: 0 }]);
     });
   });
 
@@ -648,6 +648,18 @@ describe('SyncClient', () => {
         { type: 'usage', first: 3, last: 3, records: [usage(3)] },
       ]);
       expect(onSettled).not.toHaveBeenCalled();
+    });
+
+    it('ships no usage to a master of protocol 1 (it would refuse records without agent_id): they stay spooled', async () => {
+      await openSpool();
+      const { link } = await connected({ spool }, false);
+      spool.append(usage(1));
+      await spool.flush();
+      link.welcome({ protocol: 1 });
+      spool.append(usage(2));
+      await spool.flush();
+      expect(link.sentOf('usage')).toEqual([]);
+      expect(spool.depth().records).toBe(2);
     });
 
     it('on usage_ack "settled" calls onSettled (minus refused records) and acknowledges the spool', async () => {

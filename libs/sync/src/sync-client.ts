@@ -6,6 +6,7 @@ import {
   PolicySnapshot,
   SYNC_CLOSE,
   SYNC_PROTOCOL,
+  SYNC_PROTOCOL_STAMPED_USAGE,
   UsageCharge,
   WireChannel,
   WireDelta,
@@ -44,6 +45,8 @@ export class SyncClient {
   private lastHeard = 0;
   private heartbeatMs = 10_000;
   private welcomed = false;
+  /** The protocol the master's welcome named. */
+  private masterProtocol = 0;
   /** The first update after a (re)connection is logged: how the agent caught up. */
   private caughtUp = false;
   /** Usage frames sent and not yet acknowledged, oldest first, with the charges they carry. */
@@ -217,6 +220,10 @@ export class SyncClient {
     switch (message.type) {
       case 'welcome':
         this.welcomed = true;
+        this.masterProtocol = Number.isInteger(message.protocol) ? message.protocol : 0;
+        if (this.masterProtocol < SYNC_PROTOCOL_STAMPED_USAGE && this.options.spool) {
+          this.logger.warn({ msg: 'the master speaks an older sync protocol: usage stays in the spool until it is upgraded', protocol: message.protocol });
+        }
         this.caughtUp = false;
         this.attempt = 0;
         this.heartbeatMs = Number.isFinite(message.heartbeat_ms) ? Math.max(100, message.heartbeat_ms) : 10_000;
@@ -362,7 +369,7 @@ export class SyncClient {
    */
   private pumpUsage(): void {
     const spool = this.options.spool;
-    if (!spool || !this.connected) return;
+    if (!spool || !this.connected || this.masterProtocol < SYNC_PROTOCOL_STAMPED_USAGE) return;
     const window = this.options.usageWindow ?? DEFAULT_USAGE_WINDOW;
     const size = this.options.usageBatch ?? DEFAULT_USAGE_BATCH;
     const linger = this.options.usageLingerMs ?? DEFAULT_USAGE_LINGER_MS;
