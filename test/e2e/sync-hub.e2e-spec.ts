@@ -5,7 +5,7 @@
  * agents as processes are in test/process/agent-sync.spec.ts.
  */
 import { SecretCipher } from '@aigw/config';
-import { MasterMessage, SYNC_CLOSE } from '@aigw/contracts';
+import { MasterMessage, SYNC_CLOSE, UsageRecord, usageRow } from '@aigw/contracts';
 import { openChannel } from '@aigw/sync';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
@@ -301,6 +301,14 @@ describe('sync hub: enrollment, the agent WebSocket, usage and leases', () => {
       const result = await master.request('POST', '/api/agents/usage', { headers: { authorization: `Bearer ${agent.credential}` }, body: { records: [before, after] } });
       expect(result.status).toBe(200);
       expect(result.body).toMatchObject({ outcome: 'settled', accepted: 1, refused: [{ request_id: after.request_id, reason: 'metered after the agent was revoked' }] });
+      // As rows (what a protocol-2 agent spools), without agent_id or region: stamped by the master.
+      const row = { ...usageRecord(agent.agent_id, 0), agent_id: undefined, region: undefined };
+      const asRows = await master.request('POST', '/api/agents/usage', { headers: { authorization: `Bearer ${agent.credential}` }, body: { records: [usageRow(row as unknown as UsageRecord)] } });
+      expect(asRows.body).toMatchObject({ outcome: 'settled', accepted: 1, refused: [] });
+      const stored = await master.master.database.dataSource.query('SELECT request_id, agent_id, region FROM usage_logs WHERE request_id = ANY($1) ORDER BY request_id', [[before.request_id, row.request_id]]);
+      expect(stored).toEqual(
+        [before, row].map((record) => ({ request_id: record.request_id, agent_id: agent.agent_id, region: agent.region })).sort((a, b) => a.request_id.localeCompare(b.request_id)),
+      );
       expect((await master.request('POST', '/api/agents/usage', { headers: { authorization: 'Bearer aigw-agent-nope' }, body: { records: [] } })).status).toBe(401);
     });
   });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@aigw/config';
-import { UsageCharge, UsageRecord, usageCharge } from '@aigw/contracts';
-import { BUILD_VERSION, UsageSpool } from '@aigw/sync';
+import { usageCharge } from '@aigw/contracts';
+import { AgentUsageSpool, BUILD_VERSION, UsageSpool } from '@aigw/sync';
 import { PinoNestLogger, createLogger } from '@aigw/telemetry';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ defaultPort: 8139 });
   const logger = createLogger(config.logLevel);
   const identity = await loadOrEnroll(config, BUILD_VERSION, (line) => process.stderr.write(`${line}\n`));
-  const spool = new UsageSpool<UsageRecord, UsageCharge>({
+  const spool: AgentUsageSpool = new UsageSpool({
     dir: join(config.dataDir, 'usage-spool'),
     maxRecords: config.usageSpoolMaxRecords,
     maxBytes: config.usageSpoolMaxBytes,

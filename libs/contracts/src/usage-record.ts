@@ -61,6 +61,108 @@ export interface UsageCharge {
   cost_micros: number;
 }
 
-export function usageCharge(record: UsageRecord): UsageCharge {
+/** The charge of a usage record, in either of its forms (an agent's spool holds rows, and records of older releases). */
+export function usageCharge(record: UsageRecord | UsageRow): UsageCharge {
+  if (Array.isArray(record)) {
+    return { request_id: record[ROW.request_id] as string, token_id: nullable(record[ROW.token_id]), user_id: nullable(record[ROW.user_id]), cost_micros: record[ROW.cost_micros] as number };
+  }
   return { request_id: record.request_id, token_id: record.token_id, user_id: record.user_id, cost_micros: record.cost_micros };
+}
+
+/**
+ * A usage record's compact form (sync protocol 2): its values in the order
+ * of USAGE_ROW_FIELDS, as a JSON array — an absent value is null. About half
+ * the bytes of the object (no keys), so about half the spool's disk writes,
+ * the frames' bytes and the master's parsing per request. `agent_id` and
+ * `region` are not in it: the master stamps them. Fields are only ever added
+ * at the end, so a row of an older release reads the same.
+ */
+export type UsageRow = unknown[];
+
+export const USAGE_ROW_FIELDS = [
+  'request_id',
+  'client_request_id',
+  'token_id',
+  'user_id',
+  'group_id',
+  'channel_id',
+  'model',
+  'upstream_model',
+  'endpoint',
+  'prompt_tokens',
+  'completion_tokens',
+  'cached_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'images',
+  'audio_ms',
+  'characters',
+  'search_units',
+  'estimated',
+  'cost_micros',
+  'channel_cost_micros',
+  'latency_ms',
+  'first_token_ms',
+  'status',
+  'stream',
+  'error_class',
+  'attempts',
+  'created_at',
+] as const satisfies ReadonlyArray<keyof UsageRecord>;
+
+const ROW = Object.fromEntries(USAGE_ROW_FIELDS.map((field, index) => [field, index])) as { [K in (typeof USAGE_ROW_FIELDS)[number]]: number };
+
+/** The record as a row (one array literal in USAGE_ROW_FIELDS order: no per-field lookup). */
+export function usageRow(r: UsageRecord): UsageRow {
+  return [
+    r.request_id,
+    r.client_request_id,
+    r.token_id,
+    r.user_id,
+    r.group_id,
+    r.channel_id,
+    r.model,
+    r.upstream_model,
+    r.endpoint,
+    r.prompt_tokens,
+    r.completion_tokens,
+    r.cached_tokens,
+    r.cache_write_tokens,
+    r.reasoning_tokens,
+    r.images,
+    r.audio_ms,
+    r.characters,
+    r.search_units,
+    r.estimated,
+    r.cost_micros,
+    r.channel_cost_micros,
+    r.latency_ms,
+    r.first_token_ms,
+    r.status,
+    r.stream,
+    r.error_class,
+    r.attempts,
+    r.created_at,
+  ];
+}
+
+/**
+ * A row as a record, for validation and settlement: a null (or missing
+ * trailing) value is an absent field, which settlement reads as 0, null or
+ * false — as it reads the object form's absent fields. Values are not
+ * checked here (validation does that); values past the known fields (a newer
+ * release's) are ignored.
+ */
+export function usageFromRow(row: UsageRow): Partial<UsageRecord> {
+  const record: Record<string, unknown> = {};
+  const count = Math.min(row.length, USAGE_ROW_FIELDS.length);
+  for (let index = 0; index < count; index += 1) {
+    const value = row[index];
+    if (value !== null && value !== undefined) record[USAGE_ROW_FIELDS[index]] = value;
+  }
+  return record as Partial<UsageRecord>;
+}
+
+function nullable(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
 }

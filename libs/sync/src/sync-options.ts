@@ -1,5 +1,5 @@
 import { SecretCipher } from '@aigw/config';
-import { AgentHeartbeatStats, PolicySnapshot, UsageCharge, UsageRecord } from '@aigw/contracts';
+import { AgentHeartbeatStats, PolicySnapshot, UsageCharge, UsageRecord, UsageRow } from '@aigw/contracts';
 import { SnapshotFile } from './snapshot-file';
 import { UsageSpool } from './usage-spool';
 
@@ -23,7 +23,8 @@ export interface SyncLink {
 export type SyncDialer = (events: LinkEvents) => SyncLink;
 
 /** A remote agent's spool: usage records, each with its charge kept in memory. */
-export type AgentUsageSpool = UsageSpool<UsageRecord, UsageCharge>;
+/** An agent's spool: rows (sync protocol 2), and records that an older release spooled. */
+export type AgentUsageSpool = UsageSpool<UsageRecord | UsageRow, UsageCharge>;
 
 /** What the client applies policy to (the agent's PolicyStore). */
 export interface PolicyTarget {

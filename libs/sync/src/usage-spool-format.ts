@@ -106,7 +106,7 @@ function parseLine<S>(text: string, bytes: number, summarize?: (record: never) =
     const { s, t, r } = parsed as { s?: unknown; t?: unknown; r?: unknown };
     if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 1) return null;
     if (typeof t !== 'number' || !Number.isFinite(t)) return null;
-    if (!isRecord(r) || typeof r.request_id !== 'string') return null;
+    if (!isSpoolRecord(r)) return null;
     // Lines we wrote have the canonical shape, so the record is cut out as written; anything else is serialized again.
     const prefix = linePrefix(s, t);
     const json = text.startsWith(prefix) && text.endsWith('}\n') ? text.slice(prefix.length, text.length - 2) : JSON.stringify(r);
@@ -150,6 +150,14 @@ export function positive(value: number | undefined, fallback: number): number {
 
 function isSequence(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** What the spool keeps: a record (an object with a request id) or a row (an array, the request id first). */
+export type SpoolRecord = { request_id: string } | unknown[];
+
+export function isSpoolRecord(value: unknown): value is SpoolRecord {
+  if (Array.isArray(value)) return typeof value[0] === 'string';
+  return isRecord(value) && typeof value.request_id === 'string';
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -113,6 +113,27 @@ describe('UsageSpool', () => {
     expect(spool.depth().records).toBe(1);
   });
 
+  it('keeps rows (arrays, request id first) beside records, across a restart; refuses an array without a request id first', async () => {
+    type Row = unknown[];
+    const summarize = (r: TestRecord | Row) => (Array.isArray(r) ? r[0] : r.request_id);
+    const first = new UsageSpool<TestRecord | Row, unknown>({ dir, fsync: false, summarize });
+    spools.push(first as unknown as UsageSpool<TestRecord>);
+    await first.open();
+    expect(first.append(['req-1', null, 10])).toBe(true);
+    expect(first.append(record(2))).toBe(true);
+    expect(first.append([])).toBe(false);
+    expect(first.append([7, 'req-x'])).toBe(false);
+    await first.flush();
+    expect(first.nextBatch(10)?.records).toEqual([['req-1', null, 10], record(2)]);
+
+    const second = new UsageSpool<TestRecord | Row, unknown>({ dir, fsync: false, summarize });
+    spools.push(second as unknown as UsageSpool<TestRecord>);
+    await second.open();
+    const frame = second.nextFrame(10);
+    expect(frame?.json.map((part) => JSON.parse(text(part)))).toEqual([['req-1', null, 10], record(2)]);
+    expect(frame?.summaries).toEqual(['req-1', 'req-2']);
+  });
+
   it('after a crash, unacknowledged records come back exactly and acknowledged ones never', async () => {
     const first = await opened();
     appendAll(first, 1, 10);

@@ -1,10 +1,11 @@
 import type { UsageRecord } from '@aigw/contracts';
 import { AckWriter } from './usage-spool-ack';
 import { SpoolFiles } from './usage-spool-files';
-import { Entry, decode, describe, entryJson, isRecord, lineBytes, newEntry, positive } from './usage-spool-format';
+import { Entry, SpoolRecord, decode, describe, entryJson, isSpoolRecord, lineBytes, newEntry, positive } from './usage-spool-format';
 import { SPOOL_DEFAULTS as DEFAULTS, SpoolBatch, SpoolFrame, UsageSpoolOptions } from './usage-spool-options';
 
 export type { SpoolBatch, SpoolFrame, UsageSpoolOptions } from './usage-spool-options';
+export type { SpoolRecord } from './usage-spool-format';
 
 /** A failed commit is retried after RETRY_MIN_MS, doubling up to RETRY_MAX_MS. */
 const RETRY_MIN_MS = 100;
@@ -17,7 +18,9 @@ const noop = () => undefined;
  *
  * On-disk format, all inside `dir` (mode 0700, files mode 0600):
  * - `segment-<first seq, 16 digits>.jsonl`: append-only segments, one line per
- *   record, `{"s":<seq>,"t":<epoch ms appended>,"r":<record>}`. New records go to
+ *   record, `{"s":<seq>,"t":<epoch ms appended>,"r":<record>}` — a record is a
+ *   JSON object with a string `request_id`, or a row (an array whose first
+ *   value is the request id, docs/sync-protocol.md). New records go to
  *   the active segment, which is rotated once it grows beyond `segmentBytes`
  *   (a group commit is never split, so a segment may exceed it by one commit).
  *   Every `open` starts a new segment; a segment whose records are all
@@ -53,7 +56,7 @@ const noop = () => undefined;
  * outside the JS heap (the garbage collector neither scans nor moves them) —
  * so the footprint is about `maxBytes`.
  */
-export class UsageSpool<T extends { request_id: string } = UsageRecord, S = never> {
+export class UsageSpool<T extends SpoolRecord = UsageRecord, S = never> {
   private readonly files: SpoolFiles<S>;
   private readonly maxRecords: number;
   private readonly maxBytes: number;
@@ -134,7 +137,7 @@ export class UsageSpool<T extends { request_id: string } = UsageRecord, S = neve
   append(record: T): boolean {
     try {
       if (this.state !== 'open' || this.count() >= this.maxRecords) return false;
-      const json = isRecord(record) ? JSON.stringify(record) : undefined;
+      const json = isSpoolRecord(record) ? JSON.stringify(record) : undefined;
       if (typeof json !== 'string') return false;
       const seq = this.nextSeq;
       const t = Date.now();

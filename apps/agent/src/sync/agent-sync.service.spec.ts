@@ -1,6 +1,6 @@
 import { AppConfig } from '@aigw/config';
-import { UsageCharge, UsageRecord, usageCharge } from '@aigw/contracts';
-import { UsageSpool } from '@aigw/sync';
+import { UsageRecord, usageCharge, usageRow } from '@aigw/contracts';
+import { AgentUsageSpool, UsageSpool } from '@aigw/sync';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -32,9 +32,16 @@ function usage(index: number): UsageRecord {
 }
 
 /** A master that revokes the agent the moment it connects, and takes the usage it then hands in over HTTP. */
-async function revokingMaster(): Promise<{ url: string; handedIn: Promise<unknown>; close(): Promise<void> }> {
-  let resolveHandedIn!: (body: unknown) => void;
-  const handedIn = new Promise<unknown>((resolve) => (resolveHandedIn = resolve));
+async function revokingMaster(): Promise<{ url: string; handedIn: unknown[]; received(count: number): Promise<void>; close(): Promise<void> }> {
+  const handedIn: unknown[] = [];
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  const resolveHandedIn = (body: { records?: unknown[] }) => {
+    handedIn.push(...(body.records ?? []));
+    for (const waiter of waiters.splice(0)) {
+      if (handedIn.length >= waiter.count) waiter.resolve();
+      else waiters.push(waiter);
+    }
+  };
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -50,7 +57,7 @@ async function revokingMaster(): Promise<{ url: string; handedIn: Promise<unknow
         response.writeHead(400, { 'content-type': 'application/json' }).end('{"message":"malformed JSON"}');
         return;
       }
-      resolveHandedIn(body);
+      resolveHandedIn(body as { records?: unknown[] });
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ outcome: 'settled', accepted: body.records?.length ?? 0, refused: [] }));
     });
   });
@@ -60,6 +67,7 @@ async function revokingMaster(): Promise<{ url: string; handedIn: Promise<unknow
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     handedIn,
+    received: (count) => (handedIn.length >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve }))),
     close: () =>
       new Promise<void>((resolve) => {
         sockets.close();
@@ -75,14 +83,15 @@ describe('AgentSyncService', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('revoked, hands the master every spooled record (written ones included) as one well-formed JSON body', async () => {
+  it('revoked, hands the master every spooled record (rows and records, written or not) as one well-formed JSON body', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aigw-agent-sync-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const master = await revokingMaster();
     cleanups.push(() => master.close());
-    const spool = new UsageSpool<UsageRecord, UsageCharge>({ dir: join(dir, 'usage-spool'), fsync: false, summarize: usageCharge });
+    const spool: AgentUsageSpool = new UsageSpool({ dir: join(dir, 'usage-spool'), fsync: false, summarize: usageCharge });
     await spool.open();
-    const records = [usage(1), usage(2), usage(3)];
+    // Rows, as this release spools them, and a record as an older release did.
+    const records = [usageRow(usage(1)), usage(2), usageRow(usage(3))];
     spool.append(records[0]);
     spool.append(records[1]);
     await spool.flush(); // these two are written: kept as bytes
@@ -96,6 +105,37 @@ describe('AgentSyncService', () => {
     cleanups.push(() => service.onApplicationShutdown());
     await service.onApplicationBootstrap();
 
-    expect(await master.handedIn).toEqual({ records });
+    await master.received(3);
+    expect(master.handedIn).toEqual(JSON.parse(JSON.stringify(records)));
+  });
+
+  it('revoked while a request runs, hands in its usage too once it ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aigw-agent-sync-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const master = await revokingMaster();
+    cleanups.push(() => master.close());
+    const spool: AgentUsageSpool = new UsageSpool({ dir: join(dir, 'usage-spool'), fsync: false, summarize: usageCharge });
+    await spool.open();
+    const store = new PolicyStore();
+    const token = { id: randomUUID(), keyHash: 'h', userId: randomUUID(), status: 'active' as const, quotaMicros: null, usedMicros: 0, models: null, ipAllowlist: null, expiresAt: null, channels: null, debug: false };
+    store.replace({ version: 1, tokens: [token], users: [{ id: token.userId, status: 'active', groupId: null, balanceMicros: 1_000_000, admin: false }], groups: [], channels: [], models: [], routes: [] });
+    const spend = new SpendLedger(store);
+    const identity = { agent_id: AGENT, name: 'a', region: 'eu', credential: 'c', sync_key: randomBytes(32).toString('base64'), master_url: master.url };
+    const sink = new SpoolUsageSink(spool);
+    const service = new AgentSyncService(identity, spool, store, spend, sink, { dataDir: dir } as AppConfig, new LeaseBook({ dataDir: dir, offline: 'serve' }));
+    cleanups.push(() => service.onApplicationShutdown());
+
+    sink.record(usage(1));
+    // A request admitted before the revocation, still running.
+    const running = spend.reserve({ token, groupId: null, groupRatioPpm: 1_000_000, groupModels: null, groupChannels: null, admin: false }, 500);
+    await service.onApplicationBootstrap();
+    await master.received(1);
+    expect(store.unavailable).toMatch(/revoked/);
+
+    // It ends after the hand-in began: its record is spooled then, and still handed in.
+    spend.complete(running, 300);
+    sink.record(usage(2));
+    await master.received(2);
+    expect(master.handedIn.map((row) => (row as unknown[])[0])).toEqual([usage(1).request_id, usage(2).request_id]);
   });
 });

@@ -8,6 +8,9 @@ import { LeaseBook } from './lease-book';
 import { SpoolUsageSink } from './spool-usage.sink';
 
 const DRAIN_BATCH = 500;
+/** A revoked agent hands in usage of requests still running for at most this long (a long stream's included). */
+const DRAIN_MAX_MS = 15 * 60_000;
+const DRAIN_POLL_MS = 100;
 
 /**
  * A remote agent's link to its master: the sync client over a WebSocket,
@@ -20,12 +23,13 @@ export class AgentSyncService implements OnApplicationBootstrap, OnApplicationSh
   private readonly logger = new Logger('AgentSync');
   readonly client: SyncClient;
   private draining: Promise<void> | null = null;
+  private stopping = false;
 
   constructor(
     @Inject(AGENT_IDENTITY) private readonly identity: AgentIdentity,
     @Inject(USAGE_SPOOL) private readonly spool: AgentUsageSpool,
     store: PolicyStore,
-    spend: SpendLedger,
+    private readonly spend: SpendLedger,
     usage: UsageSink,
     config: AppConfig,
     private readonly leases: LeaseBook,
@@ -58,18 +62,29 @@ export class AgentSyncService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await this.leases.stop();
     await this.client.stop();
     await this.draining;
     await this.spool.close();
   }
 
-  /** What was metered before the revocation still reaches the master (the upstream was paid). */
+  /**
+   * What was metered before the revocation still reaches the master (the
+   * upstream was paid) — requests still running when it came included: their
+   * usage is spooled as they end, so the hand-in goes on until none is in
+   * flight (at most DRAIN_MAX_MS).
+   */
   private async drainAfterRevocation(): Promise<void> {
-    await this.spool.flush().catch(() => undefined);
+    const deadline = Date.now() + DRAIN_MAX_MS;
     for (let failures = 0; failures < 10; ) {
+      await this.spool.flush().catch(() => undefined);
       const batch = this.spool.nextFrame(DRAIN_BATCH);
-      if (!batch) return;
+      if (!batch) {
+        if (this.stopping || this.spend.outstanding().reservations === 0 || Date.now() > deadline) return;
+        await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+        continue;
+      }
       try {
         const response = await fetch(new URL('/api/agents/usage', this.identity.master_url), {
           method: 'POST',
@@ -82,7 +97,8 @@ export class AgentSyncService implements OnApplicationBootstrap, OnApplicationSh
         const answer = (await response.json()) as { outcome?: string; accepted?: number; refused?: Array<{ request_id: string; reason: string }> };
         if (answer.refused?.length) this.logger.error({ msg: 'the master refused usage handed in after revocation', count: answer.refused.length, first: answer.refused[0] });
         this.logger.log({ msg: 'handed usage to the master after revocation', records: batch.json.length, accepted: answer.accepted, outcome: answer.outcome });
-        await this.spool.acknowledge(batch.last);
+        // Frees the records at once; the position is persisted within a second (a lost one only hands in settled records again).
+        this.spool.acknowledge(batch.last).catch((error: unknown) => this.logger.error({ msg: 'could not record the usage acknowledgement', error: (error as Error).message }));
       } catch (error) {
         failures += 1;
         this.spool.requeue();

@@ -1,4 +1,4 @@
-import { UsageRecord } from '@aigw/contracts';
+import { UsageRecord, usageRow } from '@aigw/contracts';
 import { AgentUsageSpool } from '@aigw/sync';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UsageSink } from '../relay';
@@ -28,8 +28,9 @@ class MinuteCounter {
 }
 
 /**
- * A remote agent's usage: each record (without agent id or region: the
- * master stamps both from the sync session) goes to the durable spool (group-committed with fsync); the sync client
+ * A remote agent's usage: each record, as a row (sync protocol 2: its values
+ * without keys, and without agent id or region, which the master stamps from
+ * the sync session), goes to the durable spool (group-committed with fsync); the sync client
  * ships it to the master and acknowledges it once settled. When the spool is
  * full (the master away for long), the relay refuses traffic with a 503
  * rather than serve what it could not bill.
@@ -48,7 +49,7 @@ export class SpoolUsageSink extends UsageSink {
     const now = Date.now();
     this.requests.add(now);
     if (usage.status >= 500) this.errors.add(now);
-    if (!this.spool.append(usage)) {
+    if (!this.spool.append(usageRow(usage))) {
       this.logger.error({ msg: 'usage spool refused a record', requestId: usage.request_id, spool: this.spool.depth() });
     }
   }

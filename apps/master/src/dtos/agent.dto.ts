@@ -31,9 +31,9 @@ export class AgentEnrollResponseDto {
 }
 
 export class AgentUsageDto {
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'usage records (at most 1000)' })
+  @ApiProperty({ type: 'array', items: {}, description: 'usage records (at most 1000): objects, or rows (arrays in the sync protocol\'s column order)' })
   @IsArray() @ArrayMaxSize(1000)
-  records: Array<Record<string, unknown>>;
+  records: unknown[];
 }
 
 export class AgentUsageResponseDto {

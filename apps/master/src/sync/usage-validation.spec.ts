@@ -1,4 +1,4 @@
-import { UsageRecord } from '@aigw/contracts';
+import { UsageRecord, usageRow } from '@aigw/contracts';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { REVOCATION_GRACE_MS, validateUsage } from './usage-validation';
@@ -61,6 +61,25 @@ describe('validateUsage', () => {
     expect(reasonFor(record({ agent_id: 'agent-us-2' }))).toMatch(/agent_id/);
     expect(reasonFor(record({ agent_id: null }))).toMatch(/agent_id/);
     expect(reasonFor(record({ agent_id: undefined }))).toBeNull();
+  });
+
+  it('takes rows (protocol 2) as the records they encode, and refuses a malformed row by its request id', () => {
+    const good = record({ agent_id: undefined, region: undefined });
+    const row = JSON.parse(JSON.stringify(usageRow(good)));
+    const { valid, refused } = validateUsage([row], AGENT, { now: NOW, region: 'eu' });
+    expect(refused).toEqual([]);
+    expect(valid).toEqual([{ ...good, group_id: undefined, agent_id: AGENT, region: 'eu' }]); // a null is an absent field
+
+    const negative = usageRow(record({ prompt_tokens: -1 }));
+    const foreign = usageRow(record({ request_id: `agent-us-2.${randomUUID()}` }));
+    const result = validateUsage([negative, foreign, [], [42]], AGENT, { now: NOW });
+    expect(result.valid).toEqual([]);
+    expect(result.refused).toEqual([
+      { request_id: negative[0], reason: expect.stringMatching(/prompt_tokens/) },
+      { request_id: foreign[0], reason: expect.stringMatching(/request_id/) },
+      { request_id: '', reason: expect.stringMatching(/request_id/) },
+      { request_id: '', reason: expect.stringMatching(/request_id/) },
+    ]);
   });
 
   it("stamps valid records with the sending agent's id and the region the master has for it, whatever the agent said", () => {

@@ -1,4 +1,4 @@
-import { REQUEST_ID_PATTERN as REQUEST_ID, UsageRecord } from '@aigw/contracts';
+import { REQUEST_ID_PATTERN as REQUEST_ID, UsageRecord, usageFromRow } from '@aigw/contracts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_TOKENS = 2_147_483_647;
@@ -15,7 +15,8 @@ export interface RefusedUsage {
 }
 
 /**
- * What an agent may report: its own records (request ids `<agent id>.<unique>`;
+ * What an agent may report (each record as an object, or as a row: decoded
+ * first): its own records (request ids `<agent id>.<unique>`;
  * an agent_id, when sent, the session's), integers in range, a real
  * timestamp. A refused record is never settled; the rest of its batch is. A
  * revoked agent's usage metered before the revocation is still accepted (the
@@ -33,7 +34,8 @@ export function validateUsage(
   const valid: UsageRecord[] = [];
   const refused: RefusedUsage[] = [];
   for (const candidate of records) {
-    const record = candidate as Partial<UsageRecord> | null;
+    // Protocol 2 agents send rows (values in USAGE_ROW_FIELDS order); older ones, objects.
+    const record = (Array.isArray(candidate) ? usageFromRow(candidate) : candidate) as Partial<UsageRecord> | null;
     const requestId = typeof record?.request_id === 'string' ? record.request_id.slice(0, 128) : '';
     let reason = problem(record, agentId, now);
     if (!reason && revokedAt !== null && Date.parse(record!.created_at!) > revokedAt + REVOCATION_GRACE_MS) reason = 'metered after the agent was revoked';
