@@ -5,6 +5,12 @@ import { Caller } from './client-auth.util';
 import { FreshRows, PolicyStore } from './policy-store';
 import { LeaseHold } from './quota-leases';
 
+/** What one token (or user) holds in flight and awaits settlement for. */
+interface Spend {
+  reserved: number;
+  unconfirmed: number;
+}
+
 /** A request's hold on its token's quota and its owner's balance, from before forwarding until its cost is known. */
 export interface Reservation {
   tokenId: string;
@@ -13,6 +19,9 @@ export interface Reservation {
   open: boolean;
   /** The same amount taken from the master's quota leases (remote agents). */
   lease?: LeaseHold;
+  /** The token's and the user's spend: completing touches them directly, no lookup. */
+  readonly token: Spend;
+  readonly user: Spend;
 }
 
 /** A settled charge, as the usage sink confirms it. */
@@ -45,9 +54,12 @@ const CONFIRMATION_MEMORY_MS = 120_000;
  */
 @Injectable()
 export class SpendLedger {
-  /** By token id and by user id (the policy's own id strings: no key is built per request). */
-  private readonly reserved = { tokens: new Map<string, number>(), users: new Map<string, number>() };
-  private readonly unconfirmed = { tokens: new Map<string, number>(), users: new Map<string, number>() };
+  /**
+   * By token id and by user id (the policy's own id strings: no key is built
+   * per request). An entry is kept once made (one small object per token or
+   * user that spent), so a reservation can hold it for its whole life.
+   */
+  private readonly spend = { tokens: new Map<string, Spend>(), users: new Map<string, Spend>() };
   /** Each confirmation of the last CONFIRMATION_MEMORY_MS, summed per token and per user (not kept per request). */
   private recent: Array<{ at: number; tokens: Map<string, number>; users: Map<string, number> }> = [];
 
@@ -63,24 +75,22 @@ export class SpendLedger {
   reserve(caller: Caller, amountMicros: number): Reservation {
     const tokenId = caller.token.id;
     const userId = caller.token.userId;
+    const tokenSpend = spendOf(this.spend.tokens, tokenId);
+    const userSpend = spendOf(this.spend.users, userId);
     if (amountMicros > 0) {
       const index = this.policy.current;
       const token = index.tokenById(tokenId) ?? caller.token;
-      if (token.quotaMicros !== null) {
-        const available = token.quotaMicros - token.usedMicros - this.get(this.unconfirmed.tokens, tokenId) - this.get(this.reserved.tokens, tokenId);
-        if (amountMicros > available) {
-          throw new GatewayError('quota_exceeded', "this API key's quota is exhausted (or too low for this request's worst-case cost)", { status: 402 });
-        }
+      if (token.quotaMicros !== null && amountMicros > token.quotaMicros - token.usedMicros - tokenSpend.unconfirmed - tokenSpend.reserved) {
+        throw new GatewayError('quota_exceeded', "this API key's quota is exhausted (or too low for this request's worst-case cost)", { status: 402 });
       }
       const balance = index.user(userId)?.balanceMicros ?? 0;
-      const available = balance - this.get(this.unconfirmed.users, userId) - this.get(this.reserved.users, userId);
-      if (amountMicros > available) {
+      if (amountMicros > balance - userSpend.unconfirmed - userSpend.reserved) {
         throw new GatewayError('quota_exceeded', "the account's balance is too low for this request's worst-case cost", { status: 402 });
       }
     }
-    this.add(this.reserved.tokens, tokenId, amountMicros);
-    this.add(this.reserved.users, userId, amountMicros);
-    return { tokenId, userId, amountMicros, open: true };
+    tokenSpend.reserved += amountMicros;
+    userSpend.reserved += amountMicros;
+    return { tokenId, userId, amountMicros, open: true, lease: undefined, token: tokenSpend, user: userSpend };
   }
 
   /** The request ended and cost `costMicros`: the reservation is released and the cost awaits settlement. Idempotent. */
@@ -88,11 +98,11 @@ export class SpendLedger {
     if (!reservation.open) return;
     reservation.open = false;
     reservation.lease?.settle(costMicros);
-    this.add(this.reserved.tokens, reservation.tokenId, -reservation.amountMicros);
-    this.add(this.reserved.users, reservation.userId, -reservation.amountMicros);
+    reservation.token.reserved -= reservation.amountMicros;
+    reservation.user.reserved -= reservation.amountMicros;
     if (costMicros <= 0) return;
-    this.add(this.unconfirmed.tokens, reservation.tokenId, costMicros);
-    this.add(this.unconfirmed.users, reservation.userId, costMicros);
+    reservation.token.unconfirmed += costMicros;
+    reservation.user.unconfirmed += costMicros;
   }
 
   /** Settlement committed these charges: they move from `unconfirmed` into the policy's used/balance. */
@@ -122,8 +132,8 @@ export class SpendLedger {
     if (tokenId) this.add(confirmed.tokens, tokenId, tokenSum);
     if (userId) this.add(confirmed.users, userId, userSum);
     if (confirmed.tokens.size === 0 && confirmed.users.size === 0) return;
-    for (const [tokenId, cost] of confirmed.tokens) this.add(this.unconfirmed.tokens, tokenId, -cost);
-    for (const [userId, cost] of confirmed.users) this.add(this.unconfirmed.users, userId, -cost);
+    for (const [tokenId, cost] of confirmed.tokens) spendOf(this.spend.tokens, tokenId).unconfirmed -= cost;
+    for (const [userId, cost] of confirmed.users) spendOf(this.spend.users, userId).unconfirmed -= cost;
     this.apply(this.policy.current, confirmed);
     this.recent.push(confirmed);
     this.forget(at - CONFIRMATION_MEMORY_MS);
@@ -131,21 +141,27 @@ export class SpendLedger {
 
   /** One token's and its owner's spend awaiting settlement and in flight. */
   held(tokenId: string, userId: string): { tokenUnconfirmed: number; tokenReserved: number; userUnconfirmed: number; userReserved: number } {
+    const token = this.spend.tokens.get(tokenId);
+    const user = this.spend.users.get(userId);
     return {
-      tokenUnconfirmed: this.get(this.unconfirmed.tokens, tokenId),
-      tokenReserved: this.get(this.reserved.tokens, tokenId),
-      userUnconfirmed: this.get(this.unconfirmed.users, userId),
-      userReserved: this.get(this.reserved.users, userId),
+      tokenUnconfirmed: token?.unconfirmed ?? 0,
+      tokenReserved: token?.reserved ?? 0,
+      userUnconfirmed: user?.unconfirmed ?? 0,
+      userReserved: user?.reserved ?? 0,
     };
   }
 
-  /** Totals in flight and awaiting settlement (0 and 0 when the agent is idle and settled). */
+  /** Totals in flight and awaiting settlement (0 and 0 when the agent is idle and settled); `reservations`: tokens with some in flight. */
   outstanding(): { reservedMicros: number; unconfirmedMicros: number; reservations: number } {
     let reservedMicros = 0;
     let unconfirmedMicros = 0;
-    for (const value of this.reserved.tokens.values()) reservedMicros += value;
-    for (const value of this.unconfirmed.tokens.values()) unconfirmedMicros += value;
-    return { reservedMicros, unconfirmedMicros, reservations: this.reserved.tokens.size };
+    let reservations = 0;
+    for (const spend of this.spend.tokens.values()) {
+      reservedMicros += spend.reserved;
+      unconfirmedMicros += spend.unconfirmed;
+      if (spend.reserved !== 0) reservations += 1;
+    }
+    return { reservedMicros, unconfirmedMicros, reservations };
   }
 
   /** Rows read anew (all of a snapshot, a delta's) get the charges confirmed since their read began; carried-over rows have them. */
@@ -170,14 +186,19 @@ export class SpendLedger {
     if (this.recent.length > 0 && this.recent[0].at < before) this.recent = this.recent.filter((entry) => entry.at >= before);
   }
 
-  private get(map: Map<string, number>, key: string): number {
-    return map.get(key) ?? 0;
-  }
-
   private add(map: Map<string, number>, key: string, delta: number): void {
     if (delta === 0) return;
     const next = (map.get(key) ?? 0) + delta;
     if (next === 0) map.delete(key);
     else map.set(key, next);
   }
+}
+
+function spendOf(map: Map<string, Spend>, key: string): Spend {
+  let spend = map.get(key);
+  if (!spend) {
+    spend = { reserved: 0, unconfirmed: 0 };
+    map.set(key, spend);
+  }
+  return spend;
 }
