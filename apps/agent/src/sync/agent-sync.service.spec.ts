@@ -83,52 +83,46 @@ describe('AgentSyncService', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('revoked, hands the master every spooled record (rows and records, written or not) as one well-formed JSON body', async () => {
+  /** An agent (spool, policy, ledger, sink) whose master revokes it as soon as it connects; started by `start()`. */
+  const agentOfRevokingMaster = async (store = new PolicyStore()) => {
     const dir = mkdtempSync(join(tmpdir(), 'aigw-agent-sync-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const master = await revokingMaster();
     cleanups.push(() => master.close());
     const spool: AgentUsageSpool = new UsageSpool({ dir: join(dir, 'usage-spool'), fsync: false, summarize: usageCharge });
     await spool.open();
+    const spend = new SpendLedger(store);
+    const sink = new SpoolUsageSink(spool);
+    const identity = { agent_id: AGENT, name: 'a', region: 'eu', credential: 'c', sync_key: randomBytes(32).toString('base64'), master_url: master.url };
+    const service = new AgentSyncService(identity, spool, store, spend, sink, { dataDir: dir } as AppConfig, new LeaseBook({ dataDir: dir, offline: 'serve' }));
+    cleanups.push(() => service.onApplicationShutdown());
+    return { master, spool, store, spend, sink, start: () => service.onApplicationBootstrap() };
+  };
+
+  it('revoked, hands the master every spooled record (rows and records, written or not) as one well-formed JSON body', async () => {
+    const { master, spool, start } = await agentOfRevokingMaster();
     // Rows, as this release spools them, and a record as an older release did.
     const records = [usageRow(usage(1)), usage(2), usageRow(usage(3))];
     spool.append(records[0]);
     spool.append(records[1]);
     await spool.flush(); // these two are written: kept as bytes
     spool.append(records[2]); // this one is still text
-
-    const store = new PolicyStore();
-    const spend = new SpendLedger(store);
-    const leases = new LeaseBook({ dataDir: dir, offline: 'serve' });
-    const identity = { agent_id: AGENT, name: 'a', region: 'eu', credential: 'c', sync_key: randomBytes(32).toString('base64'), master_url: master.url };
-    const service = new AgentSyncService(identity, spool, store, spend, new SpoolUsageSink(spool), { dataDir: dir } as AppConfig, leases);
-    cleanups.push(() => service.onApplicationShutdown());
-    await service.onApplicationBootstrap();
+    await start();
 
     await master.received(3);
     expect(master.handedIn).toEqual(JSON.parse(JSON.stringify(records)));
   });
 
   it('revoked while a request runs, hands in its usage too once it ends', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'aigw-agent-sync-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const master = await revokingMaster();
-    cleanups.push(() => master.close());
-    const spool: AgentUsageSpool = new UsageSpool({ dir: join(dir, 'usage-spool'), fsync: false, summarize: usageCharge });
-    await spool.open();
     const store = new PolicyStore();
     const token = { id: randomUUID(), keyHash: 'h', userId: randomUUID(), status: 'active' as const, quotaMicros: null, usedMicros: 0, models: null, ipAllowlist: null, expiresAt: null, channels: null, debug: false };
     store.replace({ version: 1, tokens: [token], users: [{ id: token.userId, status: 'active', groupId: null, balanceMicros: 1_000_000, admin: false }], groups: [], channels: [], models: [], routes: [] });
-    const spend = new SpendLedger(store);
-    const identity = { agent_id: AGENT, name: 'a', region: 'eu', credential: 'c', sync_key: randomBytes(32).toString('base64'), master_url: master.url };
-    const sink = new SpoolUsageSink(spool);
-    const service = new AgentSyncService(identity, spool, store, spend, sink, { dataDir: dir } as AppConfig, new LeaseBook({ dataDir: dir, offline: 'serve' }));
-    cleanups.push(() => service.onApplicationShutdown());
+    const { master, spend, sink, start } = await agentOfRevokingMaster(store);
 
     sink.record(usage(1));
     // A request admitted before the revocation, still running.
     const running = spend.reserve({ token, groupId: null, groupRatioPpm: 1_000_000, groupModels: null, groupChannels: null, admin: false }, 500);
-    await service.onApplicationBootstrap();
+    await start();
     await master.received(1);
     expect(store.unavailable).toMatch(/revoked/);
 
