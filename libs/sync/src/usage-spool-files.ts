@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { chmod, mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AckState, Entry, SEGMENT_FILE, errorCode, parseAck, parseSegment, segmentName, truncateFile, writeLinePrefix } from './usage-spool-format';
+import { AckState, Entry, SEGMENT_FILE, errorCode, linePrefix, parseAck, parseSegment, segmentName, truncateFile } from './usage-spool-format';
 
 const ACK_FILE = 'ack.json';
 const ACK_TEMP = 'ack.json.tmp';
@@ -191,12 +191,11 @@ export class SpoolFiles<S> {
     for (let i = from; i < to; i++) {
       const entry = entries[i];
       const start = offset;
-      offset = writeLinePrefix(chunk, offset, entry.seq, entry.t);
+      offset += chunk.write(linePrefix(entry.seq, entry.t), offset, 'latin1');
       const at = offset;
       offset += entry.json !== null ? chunk.write(entry.json, offset) : entry.chunk!.copy(chunk, offset, entry.at, entry.at + entry.size);
       const json = offset - at;
-      chunk[offset++] = 0x7d; // }
-      chunk[offset++] = 0x0a; // newline
+      offset += chunk.write('}\n', offset, 'latin1');
       // `bytes` is the line's UTF-8 length: a line that did not fit whole must not be written cut short.
       if (offset - start !== entry.bytes) throw new Error('usage spool: a record did not encode to its counted length');
       entry.chunk = chunk;

@@ -53,41 +53,6 @@ export function lineBytes(seq: number, t: number, json: string): number {
   return LINE_FRAME_BYTES + integerDigits(seq) + integerDigits(t) + Buffer.byteLength(json);
 }
 
-/**
- * Writes a record's line prefix `{"s":<seq>,"t":<t>,"r":` into `buffer` at
- * `offset` and returns the offset after it: byte by byte in JS for the usual
- * non-negative safe integers (a binding call and a string per line less).
- */
-export function writeLinePrefix(buffer: Buffer, offset: number, seq: number, t: number): number {
-  if (!(seq >= 0 && t >= 0 && Number.isSafeInteger(seq) && Number.isSafeInteger(t))) return offset + buffer.write(linePrefix(seq, t), offset, 'latin1');
-  let at = writeKey(buffer, offset, 0x7b, 0x73); // {"s":
-  at = writeDigits(buffer, at, seq);
-  at = writeKey(buffer, at, 0x2c, 0x74); // ,"t":
-  at = writeDigits(buffer, at, t);
-  return writeKey(buffer, at, 0x2c, 0x72); // ,"r":
-}
-
-/** `<lead>"<letter>":` */
-function writeKey(buffer: Buffer, at: number, lead: number, letter: number): number {
-  buffer[at] = lead;
-  buffer[at + 1] = 0x22;
-  buffer[at + 2] = letter;
-  buffer[at + 3] = 0x22;
-  buffer[at + 4] = 0x3a;
-  return at + 5;
-}
-
-/** A non-negative safe integer's decimal digits. */
-function writeDigits(buffer: Buffer, at: number, value: number): number {
-  const end = at + integerDigits(value);
-  let rest = value;
-  for (let i = end - 1; i >= at; i--) {
-    buffer[i] = 0x30 + (rest % 10);
-    rest = Math.floor(rest / 10);
-  }
-  return end;
-}
-
 /** Characters of a safe integer's decimal text (a minus sign included). */
 function integerDigits(value: number): number {
   if (!Number.isSafeInteger(value)) return String(value).length;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UsageSpool, type UsageSpoolOptions } from './usage-spool';
-import { lineBytes, linePrefix, writeLinePrefix } from './usage-spool-format';
+import { lineBytes, linePrefix } from './usage-spool-format';
 
 interface TestRecord {
   request_id: string;
@@ -23,21 +23,6 @@ describe('lineBytes', () => {
         for (const json of ['{}', '{"model":"é模型🙂"}', JSON.stringify(record(seq))]) {
           expect(lineBytes(seq, t, json)).toBe(Buffer.byteLength(`${linePrefix(seq, t)}${json}}\n`));
         }
-      }
-    }
-  });
-});
-
-describe('writeLinePrefix', () => {
-  it('writes the bytes of linePrefix, and returns the offset after them', () => {
-    for (const seq of [0, 1, 9, 10, 99, 100, 123_456, Number.MAX_SAFE_INTEGER, -5, 1.5]) {
-      for (const t of [0, 7, 1_765_000_000_000, 999_999_999_999, -1_000]) {
-        const buffer = Buffer.alloc(80, 0x2a);
-        const end = writeLinePrefix(buffer, 3, seq, t);
-        const expected = linePrefix(seq, t);
-        expect([buffer.toString('latin1', 3, end), end]).toEqual([expected, 3 + expected.length]);
-        expect(buffer[2]).toBe(0x2a);
-        expect(buffer[end]).toBe(0x2a);
       }
     }
   });
