@@ -89,13 +89,11 @@ export class UsageSpool<T extends SpoolRecord = UsageRecord, S = never> {
   private handedOutMax = 0;
   private ackSeq = 0;
 
-
   /** Tail of the serialized disk-operation chain; never rejects. */
   private io: Promise<void> = Promise.resolve();
   private queuedCommit: Promise<void> | null = null;
   private readonly acks: AckWriter;
   private flushTimer: NodeJS.Timeout | null = null;
-  /** Reused by every commit to encode its lines. */
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = RETRY_MIN_MS;
 

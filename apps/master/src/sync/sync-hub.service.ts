@@ -137,13 +137,13 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
         // A stopping master takes no new session (and leaves the embedded client nothing to retry).
         if (this.stopping) return;
         session = this.attach(identity, {
-          send: (text) => events.message(typeof text === 'string' ? text : text.toString('utf8')),
+          send: (text) => events.message(asText(text)),
           close: (code, reason) => events.close(code ?? 1000, reason ?? ''),
         });
         events.open();
       });
       return {
-        send: (text) => session && this.receive(session, typeof text === 'string' ? text : text.toString('utf8')),
+        send: (text) => session && this.receive(session, asText(text)),
         close: () => session && this.detach(session),
       };
     };
@@ -429,4 +429,9 @@ export class SyncHub implements OnApplicationBootstrap, OnApplicationShutdown {
       // already gone
     }
   }
+}
+
+/** A message of the in-process link as text (a usage frame comes as its UTF-8 bytes). */
+function asText(message: string | Buffer): string {
+  return typeof message === 'string' ? message : message.toString('utf8');
 }
