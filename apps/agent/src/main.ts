@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@aigw/config';
-import { usageCharge } from '@aigw/contracts';
+import { usageCharge, usageRow } from '@aigw/contracts';
 import { AgentUsageSpool, BUILD_VERSION, UsageSpool } from '@aigw/sync';
 import { PinoNestLogger, createLogger } from '@aigw/telemetry';
 import { NestFactory } from '@nestjs/core';
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     maxRecords: config.usageSpoolMaxRecords,
     maxBytes: config.usageSpoolMaxBytes,
     summarize: usageCharge,
+    serialize: usageRow,
   });
   await spool.open();
   const adapter = new FastifyAdapter({

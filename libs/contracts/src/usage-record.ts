@@ -112,8 +112,9 @@ export const USAGE_ROW_FIELDS = [
 
 const ROW = Object.fromEntries(USAGE_ROW_FIELDS.map((field, index) => [field, index])) as { [K in (typeof USAGE_ROW_FIELDS)[number]]: number };
 
-/** The record as a row (one array literal in USAGE_ROW_FIELDS order: no per-field lookup). */
-export function usageRow(r: UsageRecord): UsageRow {
+/** The record as a row (one array literal in USAGE_ROW_FIELDS order: no per-field lookup); a row stays as it is. */
+export function usageRow(r: UsageRecord | UsageRow): UsageRow {
+  if (Array.isArray(r)) return r;
   return [
     r.request_id,
     r.client_request_id,

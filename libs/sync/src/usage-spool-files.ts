@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { chmod, mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AckState, Entry, SEGMENT_FILE, errorCode, linePrefix, parseAck, parseSegment, segmentName, truncateFile } from './usage-spool-format';
+import { AckState, Entry, SEGMENT_FILE, errorCode, linePrefix, linePrefixBytes, parseAck, parseSegment, segmentName, truncateFile } from './usage-spool-format';
 
 const ACK_FILE = 'ack.json';
 const ACK_TEMP = 'ack.json.tmp';
@@ -181,11 +181,37 @@ export class SpoolFiles<S> {
   /**
    * The lines of entries[from..to) as UTF-8, in a buffer of their exact size
    * (one per commit, outside the JS heap); each entry learns where its JSON is
-   * in it (`chunk`, `at`, `size`), to drop its text once the write succeeded.
+   * in it (`chunk`, `at`, `size`) and its line's length (`bytes`), to drop its
+   * text once the write succeeded. Lines never written before (the common
+   * case) are built as one string and encoded with one call.
    */
   private encode(entries: readonly Entry<S>[], from: number, to: number): Buffer {
+    let text = '';
+    for (let i = from; i < to; i++) {
+      const entry = entries[i];
+      if (entry.json === null) return this.encodeEach(entries, from, to);
+      text += `${linePrefix(entry.seq, entry.t)}${entry.json}}\n`;
+    }
+    const chunk = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+    chunk.write(text, 0);
+    let offset = 0;
+    for (let i = from; i < to; i++) {
+      const entry = entries[i];
+      const json = Buffer.byteLength(entry.json!);
+      entry.chunk = chunk;
+      entry.at = offset + linePrefixBytes(entry.seq, entry.t);
+      entry.size = json;
+      entry.bytes = entry.at + json + 2 - offset;
+      offset += entry.bytes;
+    }
+    if (offset !== chunk.length) throw new Error('usage spool: the records did not encode to their counted length');
+    return chunk;
+  }
+
+  /** `encode` for lines written before (their JSON only in an older commit's buffer), one at a time. */
+  private encodeEach(entries: readonly Entry<S>[], from: number, to: number): Buffer {
     let size = 0;
-    for (let i = from; i < to; i++) size += entries[i].bytes;
+    for (let i = from; i < to; i++) size += entries[i].bytes || linePrefixBytes(entries[i].seq, entries[i].t) + Buffer.byteLength(entries[i].json!) + 2;
     const chunk = Buffer.allocUnsafeSlow(size);
     let offset = 0;
     for (let i = from; i < to; i++) {
@@ -196,12 +222,13 @@ export class SpoolFiles<S> {
       offset += entry.json !== null ? chunk.write(entry.json, offset) : entry.chunk!.copy(chunk, offset, entry.at, entry.at + entry.size);
       const json = offset - at;
       offset += chunk.write('}\n', offset, 'latin1');
-      // `bytes` is the line's UTF-8 length: a line that did not fit whole must not be written cut short.
-      if (offset - start !== entry.bytes) throw new Error('usage spool: a record did not encode to its counted length');
+      if (entry.bytes !== 0 && offset - start !== entry.bytes) throw new Error('usage spool: a record did not encode to its counted length');
       entry.chunk = chunk;
       entry.at = at;
       entry.size = json;
+      entry.bytes = offset - start;
     }
+    if (offset !== size) throw new Error('usage spool: the records did not encode to their counted length');
     return chunk;
   }
 

@@ -24,14 +24,14 @@ interface Entry<S = unknown> {
   chunk: Buffer | null;
   at: number;
   size: number;
-  /** UTF-8 bytes of the record's segment line, newline included. */
-  readonly bytes: number;
+  /** UTF-8 bytes of the record's segment line, newline included (0 until the line is first encoded). */
+  bytes: number;
   /** What the spool's `summarize` kept of the record (memory only). */
   readonly summary?: S;
 }
 
-/** A new entry (every field set, so all entries share one shape). */
-export function newEntry<S>(seq: number, t: number, json: string, bytes: number, summary?: S): Entry<S> {
+/** A new entry (every field set, so all entries share one shape); `bytes` 0 until its line is encoded. */
+export function newEntry<S>(seq: number, t: number, json: string, summary?: S, bytes = 0): Entry<S> {
   return { seq, t, json, chunk: null, at: 0, size: 0, bytes, summary };
 }
 
@@ -45,12 +45,12 @@ export function linePrefix(seq: number, t: number): string {
   return `{"s":${seq},"t":${t},"r":`;
 }
 
-/** `{"s":` `,"t":` `,"r":` and `}\n`: the line's bytes besides the numbers and the record. */
-const LINE_FRAME_BYTES = 5 + 5 + 5 + 2;
+/** `{"s":` `,"t":` and `,"r":`: the prefix's bytes besides the numbers. */
+const PREFIX_FRAME_BYTES = 5 + 5 + 5;
 
-/** UTF-8 bytes of the segment line of a record (its JSON, the prefix and `}\n`; the prefix is ASCII), without building the prefix. */
-export function lineBytes(seq: number, t: number, json: string): number {
-  return LINE_FRAME_BYTES + integerDigits(seq) + integerDigits(t) + Buffer.byteLength(json);
+/** Bytes of `linePrefix(seq, t)` (ASCII), without building it. */
+export function linePrefixBytes(seq: number, t: number): number {
+  return PREFIX_FRAME_BYTES + integerDigits(seq) + integerDigits(t);
 }
 
 /** Characters of a safe integer's decimal text (a minus sign included). */
@@ -110,7 +110,7 @@ function parseLine<S>(text: string, bytes: number, summarize?: (record: never) =
     // Lines we wrote have the canonical shape, so the record is cut out as written; anything else is serialized again.
     const prefix = linePrefix(s, t);
     const json = text.startsWith(prefix) && text.endsWith('}\n') ? text.slice(prefix.length, text.length - 2) : JSON.stringify(r);
-    return newEntry(s, t, json, bytes, summarize ? summarize(r as never) : undefined);
+    return newEntry(s, t, json, summarize ? summarize(r as never) : undefined, bytes);
   } catch {
     return null;
   }

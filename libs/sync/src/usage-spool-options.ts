@@ -30,6 +30,12 @@ export interface UsageSpoolOptions<T = unknown, S = never> {
   fsync?: boolean;
   /** What to keep in memory of each record beside its JSON (handed out by `nextFrame`, e.g. its charge). */
   summarize?: (record: T) => S;
+  /**
+   * What is written of a record, when its group commit is written (default:
+   * the record itself), e.g. a usage record as its row. Like `summarize`, it
+   * runs once per record, in the commit's loop rather than on the caller's path.
+   */
+  serialize?: (record: T) => unknown;
 }
 
 /** Durable records handed out for sending; `first`/`last` are inclusive sequence numbers. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UsageSpool, type UsageSpoolOptions } from './usage-spool';
-import { lineBytes, linePrefix } from './usage-spool-format';
+import { linePrefix, linePrefixBytes } from './usage-spool-format';
 
 interface TestRecord {
   request_id: string;
@@ -16,14 +16,10 @@ const text = (json: string | Uint8Array) => (typeof json === 'string' ? json : B
 const ids = (records: TestRecord[] | undefined) => (records ?? []).map((r) => r.request_id);
 const segmentFiles = async (dir: string) => (await readdir(dir)).filter((name) => name.startsWith('segment-')).sort();
 
-describe('lineBytes', () => {
-  it('counts the UTF-8 bytes of the segment line it describes', () => {
+describe('linePrefixBytes', () => {
+  it('counts the bytes of the line prefix it describes', () => {
     for (const seq of [1, 9, 10, 99, 100, 123_456, Number.MAX_SAFE_INTEGER]) {
-      for (const t of [0, 7, 1_765_000_000_000, 999_999_999_999]) {
-        for (const json of ['{}', '{"model":"é模型🙂"}', JSON.stringify(record(seq))]) {
-          expect(lineBytes(seq, t, json)).toBe(Buffer.byteLength(`${linePrefix(seq, t)}${json}}\n`));
-        }
-      }
+      for (const t of [0, 7, 1_765_000_000_000, 999_999_999_999]) expect(linePrefixBytes(seq, t)).toBe(Buffer.byteLength(linePrefix(seq, t)));
     }
   });
 });
@@ -99,18 +95,60 @@ describe('UsageSpool', () => {
     expect(spool.nextBatch(10)).toMatchObject({ first: 4, last: 4 });
   });
 
-  it('snapshots the record at append time and refuses what is not a record', async () => {
+  it('refuses what is not a record; drops at its commit one that cannot be serialized, its number unused', async () => {
     const spool = await opened();
-    const mutable = record(1);
-    spool.append(mutable);
-    mutable.cost_micros = 999;
+    expect(spool.append(record(1))).toBe(true);
     expect(spool.append(null as unknown as TestRecord)).toBe(false);
+    expect(spool.append({ cost_micros: 1 } as unknown as TestRecord)).toBe(false);
     const circular: Record<string, unknown> = { request_id: 'loop' };
     circular.self = circular;
-    expect(spool.append(circular as unknown as TestRecord)).toBe(false);
+    expect(spool.append(circular as unknown as TestRecord)).toBe(true);
+    expect(spool.append(record(3))).toBe(true);
+    expect(spool.depth().records).toBe(3);
     await spool.flush();
-    expect(spool.nextBatch(10)?.records).toEqual([record(1)]);
-    expect(spool.depth().records).toBe(1);
+    expect(spool.depth().records).toBe(2);
+    expect(spool.nextBatch(10)).toEqual({ first: 1, last: 3, records: [record(1), record(3)] });
+    await spool.acknowledge(3);
+    expect(spool.append(record(4))).toBe(true);
+    await spool.flush();
+    expect(spool.nextBatch(10)).toMatchObject({ first: 4, last: 4 });
+  });
+
+  it('serializes and summarizes each record in its group commit, with `serialize` when given', async () => {
+    const serialize = vi.fn((r: TestRecord) => [r.request_id, r.cost_micros]);
+    const summarize = vi.fn((r: TestRecord | unknown[]) => (Array.isArray(r) ? 'row' : r.cost_micros));
+    const spool = new UsageSpool<TestRecord, unknown>({ dir, fsync: false, serialize, summarize });
+    spools.push(spool as unknown as UsageSpool<TestRecord>);
+    await spool.open();
+    appendAll(spool as unknown as UsageSpool<TestRecord>, 1, 3);
+    expect(serialize).not.toHaveBeenCalled();
+    expect(summarize).not.toHaveBeenCalled();
+    await spool.flush();
+    expect(serialize).toHaveBeenCalledTimes(3);
+    const [segment] = await segmentFiles(dir);
+    expect((await readFile(join(dir, segment), 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line).r)).toEqual([
+      ['req-1', 10],
+      ['req-2', 20],
+      ['req-3', 30],
+    ]);
+    const frame = spool.nextFrame(10);
+    expect(frame?.json.map((part) => JSON.parse(text(part)))).toEqual([['req-1', 10], ['req-2', 20], ['req-3', 30]]);
+    expect(frame?.summaries).toEqual([10, 20, 30]);
+  });
+
+  it('writes records with multi-byte text: each record\'s bytes, the byte count and the file agree, also after a restart', async () => {
+    const spool = await opened();
+    const names = ['é', '模型', '🙂 emoji', 'ascii', 'mixed é模🙂'];
+    names.forEach((name, n) => expect(spool.append({ request_id: `req-${n}-${name}`, cost_micros: n })).toBe(true));
+    await spool.flush();
+    const [segment] = await segmentFiles(dir);
+    expect(spool.depth()).toMatchObject({ records: 5, bytes: (await stat(join(dir, segment))).size });
+    const expected = names.map((name, n) => ({ request_id: `req-${n}-${name}`, cost_micros: n }));
+    expect(spool.nextFrame(10)?.json.map((part) => JSON.parse(text(part)))).toEqual(expected);
+
+    const second = await opened();
+    expect(second.nextBatch(10)?.records).toEqual(expected);
+    expect(second.depth().bytes).toBe((await stat(join(dir, segment))).size);
   });
 
   it('keeps rows (arrays, request id first) beside records, across a restart; refuses an array without a request id first', async () => {
@@ -308,11 +346,11 @@ describe('UsageSpool', () => {
     appendAll(spool, 1, 3);
     expect(spool.full()).toBe(true);
     expect(spool.append(record(4))).toBe(false);
-    expect(spool.depth()).toMatchObject({ records: 3 });
-    expect(spool.depth().bytes).toBeGreaterThan(0);
-    expect(spool.depth().oldestAgeMs).toBeGreaterThanOrEqual(0);
+    expect(spool.depth()).toMatchObject({ records: 3, bytes: 0, oldestAgeMs: 0 });
 
     await spool.flush();
+    expect(spool.depth().bytes).toBeGreaterThan(0);
+    expect(spool.depth().oldestAgeMs).toBeGreaterThanOrEqual(0);
     expect(spool.nextBatch(2)).toMatchObject({ first: 1, last: 2 });
     await spool.acknowledge(2);
     expect(spool.full()).toBe(false);
@@ -324,17 +362,22 @@ describe('UsageSpool', () => {
     expect(spool.nextBatch(100)).toMatchObject({ first: 3, last: 5, records: [3, 4, 5].map(record) });
   });
 
-  it('refuses appends at the byte bound', async () => {
+  it('refuses appends once the written records reach the byte bound (passed by one group commit at most)', async () => {
     const probe = await opened({ dir: join(root, 'probe-spool') });
     probe.append(record(1));
+    await probe.flush();
     const lineBytes = probe.depth().bytes;
     await probe.close();
 
-    const spool = await opened({ maxBytes: lineBytes * 2 + 1 });
+    const spool = await opened({ maxBytes: lineBytes + 1 });
     expect(spool.append(record(1))).toBe(true);
     expect(spool.append(record(2))).toBe(true);
-    expect(spool.append(record(3))).toBe(false);
+    await spool.flush();
     expect(spool.depth()).toMatchObject({ records: 2, bytes: lineBytes * 2 });
+    expect(spool.append(record(3))).toBe(false);
+    spool.nextBatch(1);
+    await spool.acknowledge(1);
+    expect(spool.append(record(3))).toBe(true);
   });
 
   it('keeps numbering after every segment was deleted and the spool reopened', async () => {

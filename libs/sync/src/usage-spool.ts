@@ -1,7 +1,7 @@
 import type { UsageRecord } from '@aigw/contracts';
 import { AckWriter } from './usage-spool-ack';
 import { SpoolFiles } from './usage-spool-files';
-import { Entry, SpoolRecord, decode, describe, entryJson, isSpoolRecord, lineBytes, newEntry, positive } from './usage-spool-format';
+import { Entry, SpoolRecord, decode, describe, entryJson, isSpoolRecord, newEntry, positive } from './usage-spool-format';
 import { SPOOL_DEFAULTS as DEFAULTS, SpoolBatch, SpoolFrame, UsageSpoolOptions } from './usage-spool-options';
 
 export type { SpoolBatch, SpoolFrame, UsageSpoolOptions } from './usage-spool-options';
@@ -31,14 +31,18 @@ const noop = () => undefined;
  *
  * Guarantees:
  * - `append` is synchronous, never touches the disk and never throws; it
- *   refuses (returns false) when the spool is not open, is closing, or would
- *   exceed `maxRecords`/`maxBytes` of unacknowledged records. The record is
- *   serialized at once, so later mutation by the caller has no effect.
- * - Group commit: appends within `flushDelayMs` are written with one
+ *   refuses (returns false) when the spool is not open, is closing, holds
+ *   `maxRecords` unacknowledged records or `maxBytes` of written ones (so the
+ *   byte bound may be passed by one group commit). It only queues the record:
+ *   the spool owns it from then on and the caller must not change it.
+ * - Group commit: appends within `flushDelayMs` are serialized (`serialize`,
+ *   then JSON), summarized and written together, in one loop and with one
  *   positional `write` (synchronous: in the page cache, safe from a crash of
- *   the process, when it returns); what is written is made durable with one
- *   `datasync` at most every `syncDelayMs`. Disk operations (segment writes
- *   and syncs, ack persistence, deletions) run strictly one at a time.
+ *   the process, when it returns) — per-record work off the caller's path,
+ *   where it runs warm; a record that cannot be serialized is dropped there
+ *   and its sequence number stays unused. What is written is made durable
+ *   with one `datasync` at most every `syncDelayMs`. Disk operations (segment
+ *   writes and syncs, ack persistence, deletions) run strictly one at a time.
  * - A record is handed out by `nextBatch` only once it is durable; records are
  *   handed out in sequence order, and sequence numbers are never reused (the
  *   next one survives in ack.json even when every segment was deleted).
@@ -64,17 +68,20 @@ export class UsageSpool<T extends SpoolRecord = UsageRecord, S = never> {
   private readonly syncDelayMs: number;
   private readonly fsync: boolean;
   private readonly summarize: ((record: T) => S) | undefined;
+  private readonly serialize: ((record: T) => unknown) | undefined;
 
   private state: 'new' | 'opening' | 'open' | 'closed' = 'new';
   private closing: Promise<void> | null = null;
 
-  /** Unacknowledged records, `entries[head..]`, in sequence order. */
+  /** Records appended since the last group commit started, numbered `nextSeq - pending.length` on. */
+  private pending: T[] = [];
+  /** Unacknowledged records, `entries[head..]`, in sequence order (serialized, written or about to be). */
   private entries: Entry<S>[] = [];
   private head = 0;
   private unackedBytes = 0;
 
   private nextSeq = 1;
-  /** Highest sequence written to its segment (in the page cache at least). */
+  /** Highest sequence written to its segment (in the page cache at least), or dropped as unserializable. */
   private writtenSeq = 0;
   /** Highest sequence that is durable. */
   private durableSeq = 0;
@@ -110,6 +117,7 @@ export class UsageSpool<T extends SpoolRecord = UsageRecord, S = never> {
     const ackDelayMs = Math.max(0, options.ackDelayMs ?? DEFAULTS.ackDelayMs);
     this.acks = new AckWriter(this.files, ackDelayMs, (task) => this.enqueue(task), () => ({ ack: this.ackSeq, next: this.nextSeq }));
     this.summarize = options.summarize;
+    this.serialize = options.serialize;
   }
 
   /** The last disk error not yet overcome (segment write or ack persistence); null when healthy. */
@@ -131,19 +139,12 @@ export class UsageSpool<T extends SpoolRecord = UsageRecord, S = never> {
     }
   }
 
-  /** Takes one record; false (record not taken) when full, not open or closing. Never throws. */
+  /** Takes one record (the spool owns it from now on); false (record not taken) when full, not open or closing. Never throws. */
   append(record: T): boolean {
     try {
-      if (this.state !== 'open' || this.count() >= this.maxRecords) return false;
-      const json = isSpoolRecord(record) ? JSON.stringify(record) : undefined;
-      if (typeof json !== 'string') return false;
-      const seq = this.nextSeq;
-      const t = Date.now();
-      const bytes = lineBytes(seq, t, json);
-      if (this.unackedBytes + bytes > this.maxBytes) return false;
-      this.entries.push(newEntry(seq, t, json, bytes, this.summarize?.(record)));
-      this.unackedBytes += bytes;
-      this.nextSeq = seq + 1;
+      if (this.state !== 'open' || this.count() >= this.maxRecords || this.unackedBytes >= this.maxBytes || !isSpoolRecord(record)) return false;
+      this.pending.push(record);
+      this.nextSeq += 1;
       this.scheduleFlush();
       return true;
     } catch {
@@ -214,7 +215,7 @@ export class UsageSpool<T extends SpoolRecord = UsageRecord, S = never> {
     return {
       records: this.count(),
       bytes: this.unackedBytes,
-      oldestAgeMs: oldest ? Math.max(0, Date.now() - oldest.t) : null,
+      oldestAgeMs: oldest ? Math.max(0, Date.now() - oldest.t) : this.pending.length > 0 ? 0 : null,
     };
   }
 
@@ -275,20 +276,26 @@ export class UsageSpool<T extends SpoolRecord = UsageRecord, S = never> {
    * ago and no flush waits — then a timer brings the next commit. Never throws.
    */
   private async commit(): Promise<void> {
+    const taken = this.takePending();
     const from = this.indexOf(this.writtenSeq + 1);
     const to = this.entries.length;
     if (from < to) {
       try {
         await this.files.write(this.entries, from, to);
-        this.writtenSeq = this.entries[to - 1].seq;
         // Written: each record's bytes are in its commit's buffer; the text goes (and with it the GC's work on it).
-        for (let i = from; i < to; i++) this.entries[i].json = null;
+        for (let i = from; i < to; i++) {
+          const entry = this.entries[i];
+          if (entry.json === null) continue; // written before (a failed sync made it write again): counted already
+          this.unackedBytes += entry.bytes;
+          entry.json = null;
+        }
       } catch (error) {
         this.writeError = describe(error);
         this.scheduleRetry();
         return;
       }
     }
+    this.writtenSeq = Math.max(this.writtenSeq, taken);
     if (this.writtenSeq <= this.durableSeq) return;
     const wait = this.syncedAt + this.syncDelayMs - Date.now();
     if (this.fsync && this.flushTarget <= this.durableSeq && wait > 0) {
@@ -306,6 +313,31 @@ export class UsageSpool<T extends SpoolRecord = UsageRecord, S = never> {
       this.writeError = describe(error);
       this.scheduleRetry();
     }
+  }
+
+  /**
+   * The records appended since the last commit become entries: serialized to
+   * JSON and summarized in one loop, numbered in append order (one that
+   * cannot be serialized is dropped: its number stays unused). Returns the
+   * highest sequence number taken.
+   */
+  private takePending(): number {
+    const records = this.pending;
+    const taken = this.nextSeq - 1;
+    if (records.length === 0) return taken;
+    this.pending = [];
+    const t = Date.now();
+    let seq = taken - records.length;
+    for (const record of records) {
+      seq += 1;
+      try {
+        const json = JSON.stringify(this.serialize ? this.serialize(record) : record);
+        if (typeof json === 'string') this.entries.push(newEntry(seq, t, json, this.summarize?.(record)));
+      } catch {
+        // not serializable (a cycle, a BigInt): dropped
+      }
+    }
+    return taken;
   }
 
   private scheduleSync(delayMs: number): void {
@@ -388,7 +420,7 @@ export class UsageSpool<T extends SpoolRecord = UsageRecord, S = never> {
   }
 
   private count(): number {
-    return this.entries.length - this.head;
+    return this.entries.length - this.head + this.pending.length;
   }
 
   /** Index of the first unacknowledged entry with sequence >= `seq` (binary search). */

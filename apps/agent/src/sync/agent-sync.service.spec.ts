@@ -84,12 +84,19 @@ describe('AgentSyncService', () => {
   });
 
   /** An agent (spool, policy, ledger, sink) whose master revokes it as soon as it connects; started by `start()`. */
-  const agentOfRevokingMaster = async (store = new PolicyStore()) => {
+  const agentOfRevokingMaster = async (store = new PolicyStore(), spooledByOlderRelease: UsageRecord[] = []) => {
     const dir = mkdtempSync(join(tmpdir(), 'aigw-agent-sync-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const master = await revokingMaster();
     cleanups.push(() => master.close());
-    const spool: AgentUsageSpool = new UsageSpool({ dir: join(dir, 'usage-spool'), fsync: false, summarize: usageCharge });
+    if (spooledByOlderRelease.length > 0) {
+      // A release before rows spooled records as objects.
+      const older = new UsageSpool<UsageRecord>({ dir: join(dir, 'usage-spool'), fsync: false });
+      await older.open();
+      for (const record of spooledByOlderRelease) older.append(record);
+      await older.close();
+    }
+    const spool: AgentUsageSpool = new UsageSpool({ dir: join(dir, 'usage-spool'), fsync: false, summarize: usageCharge, serialize: usageRow });
     await spool.open();
     const spend = new SpendLedger(store);
     const sink = new SpoolUsageSink(spool);
@@ -100,17 +107,16 @@ describe('AgentSyncService', () => {
   };
 
   it('revoked, hands the master every spooled record (rows and records, written or not) as one well-formed JSON body', async () => {
-    const { master, spool, start } = await agentOfRevokingMaster();
-    // Rows, as this release spools them, and a record as an older release did.
-    const records = [usageRow(usage(1)), usage(2), usageRow(usage(3))];
-    spool.append(records[0]);
+    // A record as an older release spooled it, then rows, as this release spools records.
+    const records = [usage(1), usage(2), usage(3)];
+    const { master, spool, start } = await agentOfRevokingMaster(new PolicyStore(), [records[0]]);
     spool.append(records[1]);
-    await spool.flush(); // these two are written: kept as bytes
-    spool.append(records[2]); // this one is still text
+    await spool.flush(); // recovered and written: kept as bytes
+    spool.append(records[2]); // this one is not written yet
     await start();
 
     await master.received(3);
-    expect(master.handedIn).toEqual(JSON.parse(JSON.stringify(records)));
+    expect(master.handedIn).toEqual(JSON.parse(JSON.stringify([records[0], usageRow(records[1]), usageRow(records[2])])));
   });
 
   it('revoked while a request runs, hands in its usage too once it ends', async () => {

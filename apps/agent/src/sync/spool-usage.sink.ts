@@ -1,4 +1,4 @@
-import { UsageRecord, usageRow } from '@aigw/contracts';
+import { UsageRecord } from '@aigw/contracts';
 import { AgentUsageSpool } from '@aigw/sync';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UsageSink } from '../relay';
@@ -28,9 +28,10 @@ class MinuteCounter {
 }
 
 /**
- * A remote agent's usage: each record, as a row (sync protocol 2: its values
- * without keys, and without agent id or region, which the master stamps from
- * the sync session), goes to the durable spool (group-committed with fsync); the sync client
+ * A remote agent's usage: each record goes to the durable spool, which writes
+ * it as a row (sync protocol 2: its values without keys, and without agent id
+ * or region, which the master stamps from the sync session; the spool is
+ * opened with `serialize: usageRow`) in a group commit with fsync; the sync client
  * ships it to the master and acknowledges it once settled. When the spool is
  * full (the master away for long), the relay refuses traffic with a 503
  * rather than serve what it could not bill.
@@ -49,7 +50,8 @@ export class SpoolUsageSink extends UsageSink {
     const now = Date.now();
     this.requests.add(now);
     if (usage.status >= 500) this.errors.add(now);
-    if (!this.spool.append(usageRow(usage))) {
+    // The spool writes it as its row (`serialize: usageRow`) in its next group commit, off this path.
+    if (!this.spool.append(usage)) {
       this.logger.error({ msg: 'usage spool refused a record', requestId: usage.request_id, spool: this.spool.depth() });
     }
   }
