@@ -24,7 +24,10 @@
 // fewer requests offered and as a backlog, both reported.
 // BENCH_METERING_CPUS=off leaves placement to the kernel.
 //
-// Rounds: after a warm-up of each agent, BENCH_METERING_ROUNDS rounds of
+// Rounds: after a warm-up (both agents loaded at once for
+// BENCH_METERING_WARMUP seconds: long enough for V8 to finish compiling the
+// hot paths of both — with 5 s, the first round still showed M's background
+// compiler threads at work, about a third more than U's), BENCH_METERING_ROUNDS rounds of
 // BENCH_METERING_DURATION seconds at BENCH_METERING_CONNECTIONS keep-alive
 // connections per agent (autocannon). Before each window the bench waits until
 // M's usage so far is settled (usage rows of M in Postgres = requests M was
@@ -48,7 +51,7 @@
 // costs; a failed check or a non-2xx answer makes the run exit 1.
 //
 // Knobs: BENCH_METERING_MODE (side-by-side), BENCH_METERING_ROUNDS (9), BENCH_METERING_DURATION (8),
-// BENCH_METERING_WARMUP (5), BENCH_METERING_CONNECTIONS (64),
+// BENCH_METERING_WARMUP (15), BENCH_METERING_CONNECTIONS (64),
 // BENCH_METERING_CPUS (auto | off), BENCH_METERING_AGENT_NODE_ARGS and
 // BENCH_METERING_MASTER_NODE_ARGS (extra node flags), BENCH_METERING_WINDOWS_FILE
 // (writes each window's CLOCK_MONOTONIC span, to cut a --cpu-prof profile to
@@ -92,7 +95,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // Two identical agents differ by up to ±9 % in one round on this VM (BENCH_METERING_CONTROL=1): 9 rounds keep the median within a few points.
 const ROUNDS = intFromEnv('BENCH_METERING_ROUNDS', 9, 1, 50);
 const DURATION = intFromEnv('BENCH_METERING_DURATION', 8, 2, 120);
-const WARMUP = intFromEnv('BENCH_METERING_WARMUP', 5, 1, 60);
+const WARMUP = intFromEnv('BENCH_METERING_WARMUP', 15, 1, 120);
 const CONNECTIONS = intFromEnv('BENCH_METERING_CONNECTIONS', 64, 1, 1024);
 const LIMITS = intFromEnv('BENCH_METERING_LIMITS', 1, 0, 1) === 1;
 // A control run: U metered too, so the figure is the method's own spread between two identical agents (not written to docs/).
@@ -242,11 +245,9 @@ async function main() {
     return null;
   };
 
-  // ── warm-up ──
-  for (const agent of [metered, unmetered]) {
-    const result = await cannon(autocannon, { ...request(agent), duration: WARMUP });
-    count(agent, result);
-  }
+  // ── warm-up: side by side, as the rounds run ──
+  const warm = await Promise.all([metered, unmetered].map((agent) => cannon(autocannon, { ...request(agent), duration: WARMUP })));
+  [metered, unmetered].forEach((agent, index) => count(agent, warm[index]));
   await waitSettled();
 
   // ── rounds, in each settlement phase ──
