@@ -43,6 +43,8 @@ export class AppConfig {
   readonly changeLogRetention: number;
   readonly usageSpoolMaxRecords: number;
   readonly usageSpoolMaxBytes: number;
+  /** Agent: at most one fdatasync of the usage spool per this many ms. */
+  readonly usageSpoolSyncMs: number;
   readonly leaseTtlSeconds: number;
   readonly leaseOffline: 'serve' | 'fail_closed';
   readonly bootstrap: BootstrapConfig;

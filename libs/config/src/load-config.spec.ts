@@ -99,10 +99,16 @@ describe('loadConfig', () => {
     ['routing:\n  strategy: fastest\n', /^routing\.strategy: .*one of the following values: weighted, latency/],
     ['routing:\n  max_attempts: 0\n', /^routing\.max_attempts: /],
     ['secret_key: short\n', /^secret_key: must be 32 bytes/],
+    ['usage_spool_sync_ms: 5\n', /^usage_spool_sync_ms: /],
     ['- just\n- a list\n', /the top level must be a mapping/],
   ])('stops on %j with one line naming the key', (content, expected) => {
     const cwd = workspace({ 'config.yaml': content });
     expect(errorOf(() => loadConfig({ cwd, env: {}, argv: [] }))).toMatch(expected);
+  });
+
+  it('makes the agent\'s usage spool durable every 500 ms unless usage_spool_sync_ms says otherwise', () => {
+    expect(loadConfig({ cwd: workspace(), env: {}, argv: [] }).usageSpoolSyncMs).toBe(500);
+    expect(loadConfig({ cwd: workspace({ 'config.yaml': 'usage_spool_sync_ms: 100\n' }), env: {}, argv: [] }).usageSpoolSyncMs).toBe(100);
   });
 
   it('names the environment variable when an override is bad', () => {

@@ -100,6 +100,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     changeLogRetention: file.change_log_retention ?? 10_000,
     usageSpoolMaxRecords: file.usage_spool_max_records ?? 1_000_000,
     usageSpoolMaxBytes: (file.usage_spool_max_mb ?? 256) * 1024 * 1024,
+    usageSpoolSyncMs: file.usage_spool_sync_ms ?? 500,
     leaseTtlSeconds: file.lease_ttl_seconds ?? 60,
     leaseOffline: (file.lease_offline ?? 'serve') as 'serve' | 'fail_closed',
     bootstrap: file.bootstrap ?? {},
