@@ -18,7 +18,7 @@ const noop = () => undefined;
  *
  * On-disk format, all inside `dir` (mode 0700, files mode 0600):
  * - `segment-<first seq, 16 digits>.jsonl`: append-only segments, one line per
- *   record, `{"s":<seq>,"t":<epoch ms appended>,"r":<record>}` — a record is a
+ *   record, `{"s":<seq>,"t":<epoch ms written>,"r":<record>}` — a record is a
  *   JSON object with a string `request_id`, or a row (an array whose first
  *   value is the request id, docs/sync-protocol.md). New records go to
  *   the active segment, which is rotated once it grows beyond `segmentBytes`
