@@ -244,11 +244,15 @@ function rateLimitHeaders(consumed: Array<{ scope: Scope; result: RateLimiterRes
   return requestHeaders(positive(tightest.scope.limits.rpm)!, remaining(tightest), tightest.result.msBeforeNext);
 }
 
+/** `1s` … `60s`: a window's reset, built once. */
+const RESET_TEXT = Array.from({ length: WINDOW_SECONDS + 1 }, (_, seconds) => `${Math.max(1, seconds)}s`);
+
 function requestHeaders(rpm: number, remaining: number, msBeforeNext: number): Record<string, string> {
+  const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
   return {
     'x-ratelimit-limit-requests': String(rpm),
     'x-ratelimit-remaining-requests': String(remaining),
-    'x-ratelimit-reset-requests': `${Math.max(1, Math.ceil(msBeforeNext / 1000))}s`,
+    'x-ratelimit-reset-requests': RESET_TEXT[seconds] ?? `${seconds}s`,
   };
 }
 
