@@ -8,7 +8,7 @@
 // - one master on Postgres + Redis/BullMQ (a throwaway database and key
 //   prefix), with its settlement worker process;
 // - two remote agents enrolled with that master, serving the same synced
-//   policy: M (metered: rate limits, a worst-case reservation against quota
+//   policy: M (metered: a worst-case reservation against quota
 //   leases of the token and of its owner, one usage record per request
 //   appended to the durable spool and shipped to the master, which settles it
 //   into Postgres through BullMQ while the load runs) and U
@@ -24,10 +24,12 @@
 // fewer requests offered and as a backlog, both reported.
 // BENCH_METERING_CPUS=off leaves placement to the kernel.
 //
-// Rounds: after a warm-up (both agents loaded at once for
+// Rounds: spread over BENCH_METERING_STARTS (3) starts of both agents (fresh
+// processes: one process of a build can run about 10 % faster or slower than
+// the next), each start after a warm-up (both agents loaded at once for
 // BENCH_METERING_WARMUP seconds: long enough for V8 to finish compiling the
 // hot paths of both — with 5 s, the first round still showed M's background
-// compiler threads at work, about a third more than U's), BENCH_METERING_ROUNDS rounds of
+// compiler threads at work, about a third more than U's), BENCH_METERING_ROUNDS rounds per phase in all, each
 // BENCH_METERING_DURATION seconds at BENCH_METERING_CONNECTIONS keep-alive
 // connections per agent (autocannon). Before each window the bench waits until
 // M's usage so far is settled (usage rows of M in Postgres = requests M was
@@ -50,13 +52,18 @@
 // off when a window ended), and the ledger's charges for them equal their
 // costs; a failed check or a non-2xx answer makes the run exit 1.
 //
-// Knobs: BENCH_METERING_MODE (side-by-side), BENCH_METERING_ROUNDS (9), BENCH_METERING_DURATION (8),
+// Knobs: BENCH_METERING_MODE (side-by-side), BENCH_METERING_ROUNDS (9, per phase), BENCH_METERING_STARTS (3), BENCH_METERING_DURATION (8),
 // BENCH_METERING_WARMUP (15), BENCH_METERING_CONNECTIONS (64),
 // BENCH_METERING_CPUS (auto | off), BENCH_METERING_AGENT_NODE_ARGS and
 // BENCH_METERING_MASTER_NODE_ARGS (extra node flags), BENCH_METERING_WINDOWS_FILE
 // (writes each window's CLOCK_MONOTONIC span, to cut a --cpu-prof profile to
-// it), BENCH_METERING_LIMITS (1: the token has
-// rpm/tpm/concurrency limits, high enough never to refuse; 0: none),
+// it), BENCH_METERING_LIMITS (0: metering and quota, what the bound in
+// issue 6 is about — the default; 1: the token has rpm/tpm/concurrency limits
+// as well, high enough never to refuse, so M also runs the rate limiter and
+// answers with x-ratelimit-* headers: reported in a block of its own;
+// `npm run bench` runs both),
+// BENCH_METERING_U_ENTRY (U runs this agent entry point instead of dist's — another
+// build's dist/apps/agent/src/main.js; with BENCH_METERING_CONTROL=1, an A/B of two builds),
 // BENCH_METERING_CONTROL (1: U is metered too — a control run measuring the
 // method's own round-to-round spread between identical agents; docs/ untouched),
 // BENCH_DATABASE_URL, BENCH_REDIS_URL (loopback only).
@@ -94,10 +101,19 @@ const HOST = '127.0.0.1';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // Two identical agents differ by up to ±9 % in one round on this VM (BENCH_METERING_CONTROL=1): 9 rounds keep the median within a few points.
 const ROUNDS = intFromEnv('BENCH_METERING_ROUNDS', 9, 1, 50);
+// One agent process can run about 10 % faster or slower than the next one started from the same build (code placement,
+// JIT decisions: two runs of one commit gave U 175-194 and 192-197 µs/req): the rounds are spread over this many starts of both agents.
+const STARTS = intFromEnv('BENCH_METERING_STARTS', 3, 1, 20);
+const ROUNDS_PER_START = Math.ceil(ROUNDS / STARTS);
 const DURATION = intFromEnv('BENCH_METERING_DURATION', 8, 2, 120);
 const WARMUP = intFromEnv('BENCH_METERING_WARMUP', 15, 1, 120);
 const CONNECTIONS = intFromEnv('BENCH_METERING_CONNECTIONS', 64, 1, 1024);
-const LIMITS = intFromEnv('BENCH_METERING_LIMITS', 1, 0, 1) === 1;
+const LIMITS = intFromEnv('BENCH_METERING_LIMITS', 0, 0, 1) === 1;
+/** What M pays for beside the relay, in the report's words. */
+const METERED_WORK = LIMITS ? 'metering, quota and rate limits' : 'metering and quota';
+/** Another build's agent for U (an A/B of two builds with BENCH_METERING_CONTROL=1). */
+const U_ENTRY = process.env.BENCH_METERING_U_ENTRY || null;
+if (U_ENTRY && !existsSync(U_ENTRY)) throw new Error(`BENCH_METERING_U_ENTRY: ${U_ENTRY} not found`);
 // A control run: U metered too, so the figure is the method's own spread between two identical agents (not written to docs/).
 const CONTROL = intFromEnv('BENCH_METERING_CONTROL', 0, 0, 1) === 1;
 const SETTLEMENT_PHASES = (process.env.BENCH_METERING_SETTLEMENT || 'paused,live').split(',').map((value) => value.trim());
@@ -245,51 +261,59 @@ async function main() {
     return null;
   };
 
-  // ── warm-up: side by side, as the rounds run ──
-  const warm = await Promise.all([metered, unmetered].map((agent) => cannon(autocannon, { ...request(agent), duration: WARMUP })));
-  [metered, unmetered].forEach((agent, index) => count(agent, warm[index]));
-  await waitSettled();
-
-  // ── rounds, in each settlement phase ──
-  const phases = [];
-  for (const settlement of SETTLEMENT_PHASES) {
-    const rounds = [];
-    for (let round = 1; round <= ROUNDS; round += 1) {
-      // Side by side: one window with both agents; alternate: M then U, U then M.
-      const groups = MODE === 'side-by-side' ? [[metered, unmetered]] : round % 2 === 1 ? [[metered], [unmetered]] : [[unmetered], [metered]];
-      const pair = {};
-      for (const agents of groups) {
-        const lag = await waitSettled();
-        if (lag === null) throw new Error(`agent M's usage did not settle within ${SETTLE_TIMEOUT_MS / 1000} s: ${(await usageOf(metered)).rows} usage rows, ${expectedRows(metered)} expected`);
-        await waitQuiet();
-        // Paused: the settlement worker stops for M's window (its usage waits in M's spool, at most a few frames at the master), as if settlement ran on another host.
-        const worker = settlement === 'paused' && agents.includes(metered) ? settlementWorker(master.pid) : null;
-        if (worker) process.kill(worker, 'SIGSTOP');
-        let windows;
-        try {
-          windows = await measure(autocannon, agents, request, master, mock, database, usageOf);
-        } finally {
-          if (worker) process.kill(worker, 'SIGCONT');
-        }
-        for (const agent of agents) {
-          const window = windows[agent.name];
-          window.settleWaitMs = lag;
-          pair[agent.name] = window;
-          console.log(
-            `${settlement} round ${round} ${agent.name}: ${fmt(window.rps)} req/s, agent ${fmt(window.agentUs)} µs/req (user ${fmt(window.agentUserUs)}, system ${fmt(window.agentSystemUs)}; ${window.agentCores.toFixed(2)} cores), ` +
-              `settlement ${fmt(window.settlementUs)} µs/req (${window.settlementCores.toFixed(2)} cores), mock+client ${window.restCores.toFixed(2)} cores, ` +
-              `machine ${window.machineCores.toFixed(2)} cores${agent.metering ? `, ${fmt(window.settledPerSecond)} rows/s settled during the window (µs/req: ${Object.entries(window.settlementParts).map(([name, us]) => `${name} ${fmt(us)}`).join(', ')})` : ''}`,
-          );
-        }
-      }
-      // Side by side: requests per CPU-second (the core is shared); alternate: requests per second (each had the core).
-      pair.ratio = MODE === 'side-by-side' ? pair.U.agentUs / pair.M.agentUs : pair.M.rps / pair.U.rps;
-      pair.saturation = MODE === 'side-by-side' ? pair.M.agentCores + pair.U.agentCores : null;
-      rounds.push(pair);
-      console.log(`${settlement} round ${round}: M/U ${pct(pair.ratio)}${pair.saturation === null ? '' : ` (CPU 0 ${pct(pair.saturation)} busy with the agents)`}`);
+  // ── rounds, in each settlement phase, over STARTS starts of both agents (each warmed up side by side, as the rounds run) ──
+  const phases = SETTLEMENT_PHASES.map((settlement) => ({ settlement, rounds: [], summary: null }));
+  for (let start = 1; start <= STARTS; start += 1) {
+    if (start > 1) {
+      for (const agent of [metered, unmetered]) await restartAgent(agent);
+      for (const agent of [metered, unmetered]) await waitAgentServes(agent, request(agent));
+      console.log(`agents started again (start ${start} of ${STARTS}): M pid ${metered.child.pid}, U pid ${unmetered.child.pid}`);
     }
-    phases.push({ settlement, rounds, summary: summarize(rounds) });
+    const warm = await Promise.all([metered, unmetered].map((agent) => cannon(autocannon, { ...request(agent), duration: WARMUP })));
+    [metered, unmetered].forEach((agent, index) => count(agent, warm[index]));
+    await waitSettled();
+    for (const phase of phases) {
+      const { settlement, rounds } = phase;
+      for (let taken = 0; taken < ROUNDS_PER_START && rounds.length < ROUNDS; taken += 1) {
+        const round = rounds.length + 1;
+        // Side by side: one window with both agents; alternate: M then U, U then M.
+        const groups = MODE === 'side-by-side' ? [[metered, unmetered]] : round % 2 === 1 ? [[metered], [unmetered]] : [[unmetered], [metered]];
+        const pair = {};
+        for (const agents of groups) {
+          const lag = await waitSettled();
+          if (lag === null) throw new Error(`agent M's usage did not settle within ${SETTLE_TIMEOUT_MS / 1000} s: ${(await usageOf(metered)).rows} usage rows, ${expectedRows(metered)} expected`);
+          await waitQuiet();
+          // Paused: the settlement worker stops for M's window (its usage waits in M's spool, at most a few frames at the master), as if settlement ran on another host.
+          const worker = settlement === 'paused' && agents.includes(metered) ? settlementWorker(master.pid) : null;
+          if (worker) process.kill(worker, 'SIGSTOP');
+          let windows;
+          try {
+            windows = await measure(autocannon, agents, request, master, mock, database, usageOf);
+          } finally {
+            if (worker) process.kill(worker, 'SIGCONT');
+          }
+          for (const agent of agents) {
+            const window = windows[agent.name];
+            window.settleWaitMs = lag;
+            window.pid = agent.child.pid;
+            pair[agent.name] = window;
+            console.log(
+              `${settlement} round ${round} ${agent.name}: ${fmt(window.rps)} req/s, agent ${fmt(window.agentUs)} µs/req (user ${fmt(window.agentUserUs)}, system ${fmt(window.agentSystemUs)}; ${window.agentCores.toFixed(2)} cores), ` +
+                `settlement ${fmt(window.settlementUs)} µs/req (${window.settlementCores.toFixed(2)} cores), mock+client ${window.restCores.toFixed(2)} cores, ` +
+                `machine ${window.machineCores.toFixed(2)} cores${agent.metering ? `, ${fmt(window.settledPerSecond)} rows/s settled during the window (µs/req: ${Object.entries(window.settlementParts).map(([name, us]) => `${name} ${fmt(us)}`).join(', ')})` : ''}`,
+            );
+          }
+        }
+        // Side by side: requests per CPU-second (the core is shared); alternate: requests per second (each had the core).
+        pair.ratio = MODE === 'side-by-side' ? pair.U.agentUs / pair.M.agentUs : pair.M.rps / pair.U.rps;
+        pair.saturation = MODE === 'side-by-side' ? pair.M.agentCores + pair.U.agentCores : null;
+        pair.start = start;
+        rounds.push(pair);
+        console.log(`${settlement} round ${round} (start ${start}): M/U ${pct(pair.ratio)}${pair.saturation === null ? '' : ` (CPU 0 ${pct(pair.saturation)} busy with the agents)`}`);
+      }
+    }
   }
+  for (const phase of phases) phase.summary = summarize(phase.rounds);
 
   // ── checks ──
   const lag = await waitSettled();
@@ -322,13 +346,16 @@ async function main() {
   const markdown = render({ meta, phases, checks });
   if (process.env.BENCH_METERING_WINDOWS_FILE) {
     const windows = phases.flatMap((phase) =>
-      phase.rounds.flatMap((pair) => ['M', 'U'].map((name) => ({ settlement: phase.settlement, agent: name, pid: (name === 'M' ? metered : unmetered).child.pid, monotonicUs: pair[name].monotonicUs }))),
+      phase.rounds.flatMap((pair) => ['M', 'U'].map((name) => ({ settlement: phase.settlement, agent: name, pid: pair[name].pid, monotonicUs: pair[name].monotonicUs }))),
     );
     writeFileSync(process.env.BENCH_METERING_WINDOWS_FILE, JSON.stringify(windows, null, 1));
   }
-  if (CONTROL) console.log('\nCONTROL RUN: both agents metered; the figures are the method\'s own spread, not a cost (docs/ left alone).');
+  if (CONTROL) console.log(`\nCONTROL RUN: both agents metered${U_ENTRY ? `, U from ${U_ENTRY}: the figures compare two builds` : "; the figures are the method's own spread"}, not a cost (docs/ left alone).`);
   console.log(`\n${markdown}`);
-  if (!CONTROL) replaceDocBlock(root, 'metering-bench', 'bench/metering.mjs', 'Metering and quota on the data plane', markdown);
+  if (!CONTROL && !U_ENTRY) {
+    if (LIMITS) replaceDocBlock(root, 'metering-limits-bench', 'BENCH_METERING_LIMITS=1 bench/metering.mjs', 'Metering, quota and rate limits on the data plane', markdown);
+    else replaceDocBlock(root, 'metering-bench', 'bench/metering.mjs', 'Metering and quota on the data plane', markdown);
+  }
   placement.restore();
   if (!checks.meteredOnce || !checks.chargedEqualsCost || checks.non2xx > 0 || (!CONTROL && checks.unmeteredRows > 0)) {
     console.error('bench: a check failed (see the report)');
@@ -354,10 +381,18 @@ async function main() {
       AIGW_CONFIG: config,
       AIGW_LOG_LEVEL: 'warn',
     };
-    const [command, args] = placed.agentCommand(process.execPath, [...AGENT_NODE_ARGS, agentEntry]);
+    const [command, args] = placed.agentCommand(process.execPath, [...AGENT_NODE_ARGS, name === 'U' && U_ENTRY ? U_ENTRY : agentEntry]);
+    const spawnWith = { command, args, env };
     const child = await startChild(`agent ${name}`, command, args, { cwd: tmp, env });
-    const agent = { name, port: agentPort, child, metering, dataDir: join(dir, 'data'), sent: 0, answered: 0, windows: 0, non2xx: 0, id: null };
+    const agent = { name, port: agentPort, child, spawnWith, metering, dataDir: join(dir, 'data'), sent: 0, answered: 0, windows: 0, non2xx: 0, id: null };
     return agent;
+  }
+
+  /** A fresh process for the agent (same data directory, identity and port): it flushes its spool on the way out and ships the rest when back. */
+  async function restartAgent(agent) {
+    await stopChild(agent.child);
+    const { command, args, env } = agent.spawnWith;
+    agent.child = await startChild(`agent ${agent.name}`, command, args, { cwd: tmp, env });
   }
 
   async function waitAgentServes(agent, req) {
@@ -646,16 +681,16 @@ bootstrap:
 
 function render({ meta, phases, checks }) {
   const described = {
-    paused: "**settlement paused during M's windows** (the master's settlement worker stopped with SIGSTOP for the window and continued after it; M's usage waits in its spool and at the master, and settles before the next window): what metering and quota cost the relay itself, settlement being the master's work on the master's hosts",
+    paused: `**settlement paused during M's windows** (the master's settlement worker stopped with SIGSTOP for the window and continued after it; M's usage waits in its spool and at the master, and settles before the next window): what ${METERED_WORK} cost the relay itself, settlement being the master's work on the master's hosts`,
     live: '**settlement live** (the master, its worker, Postgres and Redis settle M\'s usage during its window, on the same two cores as everything else)',
   };
   const lines = [
     `Latest run (${meta.date.slice(0, 10)}, commit ${meta.commit}): \`${meta.command}\`, node ${meta.node}, ${meta.cpus}, Postgres ${meta.postgres}, Redis ${meta.redis}.`,
     '',
     MODE === 'side-by-side'
-      ? `${meta.placement}. Per phase, ${ROUNDS} rounds of one ${DURATION} s window in which both agents are loaded at once (side by side on CPU 0), ${CONNECTIONS} connections each${RATE > 0 ? `, ${fmt(RATE)} requests/s offered to each` : ''}, non-streaming chat; a round's figure is M's requests per CPU-second of its process (all threads: GC, file I/O) ÷ U's, which on a saturated core is the ratio of their throughputs — and the machine's ups and downs during the window hit both alike;`
+      ? `${meta.placement}. Per phase, ${ROUNDS} rounds over ${STARTS} starts of both agents (fresh processes, each start warmed up side by side for ${WARMUP} s: one process of a build runs up to about 10 % faster or slower than the next), each round one ${DURATION} s window in which both agents are loaded at once (side by side on CPU 0), ${CONNECTIONS} connections each${RATE > 0 ? `, ${fmt(RATE)} requests/s offered to each` : ''}, non-streaming chat; a round's figure is M's requests per CPU-second of its process (all threads: GC, file I/O) ÷ U's, which on a saturated core is the ratio of their throughputs — and the machine's ups and downs during the window hit both alike;`
       : `${meta.placement}. Per phase, ${ROUNDS} rounds of two ${DURATION} s windows (M then U, U then M alternately) at ${CONNECTIONS} connections${RATE > 0 ? `, ${fmt(RATE)} requests/s offered` : ''}, non-streaming chat;`,
-    `before each window M's usage so far is settled (its usage rows = its requests) and the machine is quiet. M: the metered agent (${LIMITS ? 'token rate limits, ' : ''}a worst-case reservation against token and user quota leases, one usage record per request spooled with fsync and shipped to the master); U: the same agent with \`relay_metering: false\`.`,
+    `before each window M's usage so far is settled (its usage rows = its requests) and the machine is quiet. M: the metered agent (${LIMITS ? 'token rate limits (requests, tokens and concurrency, high enough never to refuse; x-ratelimit-* headers on every answer), ' : ''}a worst-case reservation against token and user quota leases, one usage record per request spooled with fsync and shipped to the master); U: the same agent with \`relay_metering: false\`.`,
   ];
   for (const { settlement, rounds, summary } of phases) {
     lines.push(
@@ -664,11 +699,11 @@ function render({ meta, phases, checks }) {
       '',
       ...(MODE === 'side-by-side'
         ? [
-            '| round | M req/s | U req/s | M agent µs/req | U agent µs/req | M / U per core | CPU 0 busy (M + U) | settlement during the window: rows/s, cores (µs per M request) | machine cores |',
-            '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+            '| round | start | M req/s | U req/s | M agent µs/req | U agent µs/req | M / U per core | CPU 0 busy (M + U) | settlement during the window: rows/s, cores (µs per M request) | machine cores |',
+            '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
             ...rounds.map(
               (pair, i) =>
-                `| ${i + 1} | ${fmt(pair.M.rps)} | ${fmt(pair.U.rps)} | ${fmt(pair.M.agentUs)} | ${fmt(pair.U.agentUs)} | ${pct(pair.ratio)} | ${pct(pair.saturation)}${pair.saturation < MIN_SATURATION ? ' (load-bound)' : ''} | ${fmt(pair.M.settledPerSecond)}, ${pair.M.settlementCores.toFixed(2)} (${fmt(pair.M.settlementUs)}) | ${pair.M.machineCores.toFixed(2)} |`,
+                `| ${i + 1} | ${pair.start} | ${fmt(pair.M.rps)} | ${fmt(pair.U.rps)} | ${fmt(pair.M.agentUs)} | ${fmt(pair.U.agentUs)} | ${pct(pair.ratio)} | ${pct(pair.saturation)}${pair.saturation < MIN_SATURATION ? ' (load-bound)' : ''} | ${fmt(pair.M.settledPerSecond)}, ${pair.M.settlementCores.toFixed(2)} (${fmt(pair.M.settlementUs)}) | ${pair.M.machineCores.toFixed(2)} |`,
             ),
           ]
         : [
@@ -680,7 +715,7 @@ function render({ meta, phases, checks }) {
             ),
           ]),
       '',
-      `Metered / unmetered throughput${MODE === 'side-by-side' ? ' per core' : ''}, settlement ${settlement}: **median ${pct(summary.median)}** over ${rounds.length} rounds (min ${pct(summary.min)}, max ${pct(summary.max)}; all ${MODE === 'side-by-side' ? 'rounds' : 'windows'} pooled ${pct(summary.pooled)}), so metering and quota cost **${pct(1 - summary.median)}** of the relay's throughput. Agent CPU per request, median: ${fmt(summary.agentUs.M)} µs metered, ${fmt(summary.agentUs.U)} µs unmetered.`,
+      `Metered / unmetered throughput${MODE === 'side-by-side' ? ' per core' : ''}, settlement ${settlement}: **median ${pct(summary.median)}** over ${rounds.length} rounds (min ${pct(summary.min)}, max ${pct(summary.max)}; all ${MODE === 'side-by-side' ? 'rounds' : 'windows'} pooled ${pct(summary.pooled)}), so ${METERED_WORK} cost **${pct(1 - summary.median)}** of the relay's throughput. Agent CPU per request, median: ${fmt(summary.agentUs.M)} µs metered, ${fmt(summary.agentUs.U)} µs unmetered.`,
     );
   }
   lines.push(
