@@ -22,8 +22,7 @@ export interface SyncLink {
 
 export type SyncDialer = (events: LinkEvents) => SyncLink;
 
-/** A remote agent's spool: usage records, each with its charge kept in memory. */
-/** An agent's spool: rows (sync protocol 2), and records that an older release spooled. */
+/** A remote agent's spool: usage records, written as rows (sync protocol 2; records that an older release spooled read back as they were), each with its charge kept in memory. */
 export type AgentUsageSpool = UsageSpool<UsageRecord | UsageRow, UsageCharge>;
 
 /** What the client applies policy to (the agent's PolicyStore). */

@@ -179,56 +179,36 @@ export class SpoolFiles<S> {
   }
 
   /**
-   * The lines of entries[from..to) as UTF-8, in a buffer of their exact size
-   * (one per commit, outside the JS heap); each entry learns where its JSON is
-   * in it (`chunk`, `at`, `size`) and its line's length (`bytes`), to drop its
-   * text once the write succeeded. Lines never written before (the common
-   * case) are built as one string and encoded with one call.
+   * The lines of entries[from..to) as UTF-8, built as one string and encoded
+   * with one call into a buffer of their exact size (one per commit, outside
+   * the JS heap); each entry learns where its JSON is in it (`chunk`, `at`,
+   * `size`) and its line's length (`bytes`), to drop its text once the write
+   * succeeded. A line written before (a failed sync writes it again) has its
+   * JSON only as bytes in an older commit's buffer: decoded for this rare case.
    */
   private encode(entries: readonly Entry<S>[], from: number, to: number): Buffer {
     let text = '';
+    const json: string[] = [];
     for (let i = from; i < to; i++) {
       const entry = entries[i];
-      if (entry.json === null) return this.encodeEach(entries, from, to);
-      text += `${linePrefix(entry.seq, entry.t)}${entry.json}}\n`;
+      const record = entry.json ?? entry.chunk!.toString('utf8', entry.at, entry.at + entry.size);
+      json.push(record);
+      text += `${linePrefix(entry.seq, entry.t)}${record}}\n`;
     }
     const chunk = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
     chunk.write(text, 0);
     let offset = 0;
     for (let i = from; i < to; i++) {
       const entry = entries[i];
-      const json = Buffer.byteLength(entry.json!);
+      const size = Buffer.byteLength(json[i - from]);
       entry.chunk = chunk;
       entry.at = offset + linePrefixBytes(entry.seq, entry.t);
-      entry.size = json;
-      entry.bytes = entry.at + json + 2 - offset;
+      entry.size = size;
+      entry.bytes = entry.at + size + 2 - offset;
       offset += entry.bytes;
     }
+    // Every line is counted whole: one that did not fit must not be written cut short.
     if (offset !== chunk.length) throw new Error('usage spool: the records did not encode to their counted length');
-    return chunk;
-  }
-
-  /** `encode` for lines written before (their JSON only in an older commit's buffer), one at a time. */
-  private encodeEach(entries: readonly Entry<S>[], from: number, to: number): Buffer {
-    let size = 0;
-    for (let i = from; i < to; i++) size += entries[i].bytes || linePrefixBytes(entries[i].seq, entries[i].t) + Buffer.byteLength(entries[i].json!) + 2;
-    const chunk = Buffer.allocUnsafeSlow(size);
-    let offset = 0;
-    for (let i = from; i < to; i++) {
-      const entry = entries[i];
-      const start = offset;
-      offset += chunk.write(linePrefix(entry.seq, entry.t), offset, 'latin1');
-      const at = offset;
-      offset += entry.json !== null ? chunk.write(entry.json, offset) : entry.chunk!.copy(chunk, offset, entry.at, entry.at + entry.size);
-      const json = offset - at;
-      offset += chunk.write('}\n', offset, 'latin1');
-      if (entry.bytes !== 0 && offset - start !== entry.bytes) throw new Error('usage spool: a record did not encode to its counted length');
-      entry.chunk = chunk;
-      entry.at = at;
-      entry.size = json;
-      entry.bytes = offset - start;
-    }
-    if (offset !== size) throw new Error('usage spool: the records did not encode to their counted length');
     return chunk;
   }
 
