@@ -1,13 +1,18 @@
 import fs from 'node:fs';
 import { chmod, mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AckState, Entry, SEGMENT_FILE, errorCode, linePrefix, linePrefixBytes, parseAck, parseSegment, segmentName, truncateFile } from './usage-spool-format';
+import { AckState, Entry, SEGMENT_FILE, errorCode, linePrefix, parseAck, parseSegment, segmentName, truncateFile } from './usage-spool-format';
 
 const ACK_FILE = 'ack.json';
 const ACK_TEMP = 'ack.json.tmp';
 /** Filesystems that cannot fsync a directory say so with one of these; the rename is then as durable as it gets. */
 const DIR_SYNC_UNSUPPORTED = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'ENOTSUP', 'EBADF']);
 const noop = () => undefined;
+/** A commit's lines are written into a scratch buffer of this size (grown for a larger commit, and shrunk back above SCRATCH_KEPT_BYTES). */
+const SCRATCH_BYTES = 256 * 1024;
+const SCRATCH_KEPT_BYTES = 4 * 1024 * 1024;
+const CLOSE_BRACE = 0x7d;
+const LINE_FEED = 0x0a;
 
 /** One `segment-<first>.jsonl` file; only the active one has an open handle. */
 interface Segment {
@@ -33,6 +38,7 @@ interface Segment {
 export class SpoolFiles<S> {
   private segments: Segment[] = [];
   private active: Segment | null = null;
+  private scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
 
   constructor(
     private readonly dir: string,
@@ -179,37 +185,56 @@ export class SpoolFiles<S> {
   }
 
   /**
-   * The lines of entries[from..to) as UTF-8, built as one string and encoded
-   * with one call into a buffer of their exact size (one per commit, outside
+   * The lines of entries[from..to) as UTF-8, written one after the other into
+   * a scratch buffer (no joined string to flatten, measure and encode again)
+   * and copied into one buffer of their exact size (one per commit, outside
    * the JS heap); each entry learns where its JSON is in it (`chunk`, `at`,
    * `size`) and its line's length (`bytes`), to drop its text once the write
    * succeeded. A line written before (a failed sync writes it again) has its
-   * JSON only as bytes in an older commit's buffer: decoded for this rare case.
+   * JSON only as bytes in an older commit's buffer: they are copied as they are.
    */
   private encode(entries: readonly Entry<S>[], from: number, to: number): Buffer {
-    let text = '';
-    const json: string[] = [];
-    for (let i = from; i < to; i++) {
-      const entry = entries[i];
-      const record = entry.json ?? entry.chunk!.toString('utf8', entry.at, entry.at + entry.size);
-      json.push(record);
-      text += `${linePrefix(entry.seq, entry.t)}${record}}\n`;
-    }
-    const chunk = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
-    chunk.write(text, 0);
     let offset = 0;
+    /** Lines written before: where their JSON goes, set once the new buffer exists (until then their bytes are only in the old one). */
+    let moved: Array<{ entry: Entry<S>; at: number }> | null = null;
     for (let i = from; i < to; i++) {
       const entry = entries[i];
-      const size = Buffer.byteLength(json[i - from]);
-      entry.chunk = chunk;
-      entry.at = offset + linePrefixBytes(entry.seq, entry.t);
-      entry.size = size;
-      entry.bytes = entry.at + size + 2 - offset;
-      offset += entry.bytes;
+      const prefix = linePrefix(entry.seq, entry.t);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 for 2).
+      const room = prefix.length + (entry.json === null ? entry.size : entry.json.length * 3) + 2;
+      const scratch = this.scratchFor(offset, room);
+      const start = offset;
+      offset += scratch.write(prefix, offset, 'latin1');
+      const at = offset;
+      if (entry.json === null) {
+        offset += entry.chunk!.copy(scratch, offset, entry.at, entry.at + entry.size);
+        (moved ??= []).push({ entry, at });
+      } else {
+        offset += scratch.write(entry.json, offset, 'utf8');
+        entry.at = at;
+        entry.size = offset - at;
+      }
+      scratch[offset++] = CLOSE_BRACE;
+      scratch[offset++] = LINE_FEED;
+      entry.bytes = offset - start;
     }
-    // Every line is counted whole: one that did not fit must not be written cut short.
-    if (offset !== chunk.length) throw new Error('usage spool: the records did not encode to their counted length');
+    const chunk = Buffer.allocUnsafeSlow(offset);
+    this.scratch.copy(chunk, 0, 0, offset);
+    for (let i = from; i < to; i++) entries[i].chunk = chunk;
+    if (moved) for (const { entry, at } of moved) entry.at = at;
+    // One huge commit (a backlog written again) does not keep its scratch size for good.
+    if (this.scratch.length > SCRATCH_KEPT_BYTES) this.scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
     return chunk;
+  }
+
+  /** The scratch buffer, grown (its first `used` bytes kept) so that `room` more bytes fit. */
+  private scratchFor(used: number, room: number): Buffer {
+    if (used + room > this.scratch.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(used + room, this.scratch.length * 2));
+      this.scratch.copy(grown, 0, 0, used);
+      this.scratch = grown;
+    }
+    return this.scratch;
   }
 
   /** After a failed write or sync: cut the segment back to `size`, or abandon it if that fails too. */

@@ -45,22 +45,6 @@ export function linePrefix(seq: number, t: number): string {
   return `{"s":${seq},"t":${t},"r":`;
 }
 
-/** `{"s":` `,"t":` and `,"r":`: the prefix's bytes besides the numbers. */
-const PREFIX_FRAME_BYTES = 5 + 5 + 5;
-
-/** Bytes of `linePrefix(seq, t)` (ASCII), without building it. */
-export function linePrefixBytes(seq: number, t: number): number {
-  return PREFIX_FRAME_BYTES + integerDigits(seq) + integerDigits(t);
-}
-
-/** Characters of a safe integer's decimal text (a minus sign included). */
-function integerDigits(value: number): number {
-  if (!Number.isSafeInteger(value)) return String(value).length;
-  let digits = value < 0 ? 2 : 1;
-  for (let rest = Math.abs(value); rest >= 10; rest = Math.floor(rest / 10)) digits += 1;
-  return digits;
-}
-
 export /** Content of ack.json. */
 interface AckState {
   ack: number;

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UsageSpool, type UsageSpoolOptions } from './usage-spool';
-import { linePrefix, linePrefixBytes } from './usage-spool-format';
 
 interface TestRecord {
   request_id: string;
@@ -15,14 +14,6 @@ const record = (n: number): TestRecord => ({ request_id: `req-${n}`, cost_micros
 const text = (json: string | Uint8Array) => (typeof json === 'string' ? json : Buffer.from(json.buffer, json.byteOffset, json.length).toString('utf8'));
 const ids = (records: TestRecord[] | undefined) => (records ?? []).map((r) => r.request_id);
 const segmentFiles = async (dir: string) => (await readdir(dir)).filter((name) => name.startsWith('segment-')).sort();
-
-describe('linePrefixBytes', () => {
-  it('counts the bytes of the line prefix it describes', () => {
-    for (const seq of [1, 9, 10, 99, 100, 123_456, Number.MAX_SAFE_INTEGER]) {
-      for (const t of [0, 7, 1_765_000_000_000, 999_999_999_999]) expect(linePrefixBytes(seq, t)).toBe(Buffer.byteLength(linePrefix(seq, t)));
-    }
-  });
-});
 
 describe('UsageSpool', () => {
   let root: string;
@@ -149,6 +140,23 @@ describe('UsageSpool', () => {
     const second = await opened();
     expect(second.nextBatch(10)?.records).toEqual(expected);
     expect(second.depth().bytes).toBe((await stat(join(dir, segment))).size);
+  });
+
+  it('writes one commit larger than its scratch buffer (multi-byte text), then the next: every record as appended, bytes counted exactly', async () => {
+    const spool = await opened();
+    const filler = 'é模🙂 '.repeat(60); // 60 × 10 bytes of UTF-8 in 60 × 5 UTF-16 units
+    const big = Array.from({ length: 12_000 }, (_, n) => ({ request_id: `req-${n}`, cost_micros: n, note: `${n} ${filler}` }));
+    for (const entry of big) expect(spool.append(entry)).toBe(true);
+    await spool.flush(); // one group commit of about 7 MB
+    const small = { request_id: 'req-after', cost_micros: 1, note: 'é' };
+    spool.append(small);
+    await spool.flush();
+    const [segment] = await segmentFiles(dir);
+    expect(spool.depth()).toMatchObject({ records: 12_001, bytes: (await stat(join(dir, segment))).size });
+    const frame = spool.nextFrame(20_000)!;
+    expect(frame.json.map((part) => JSON.parse(text(part)))).toEqual([...big, small]);
+    const reopened = await opened();
+    expect(reopened.nextBatch(20_000)?.records).toEqual([...big, small]);
   });
 
   it('keeps rows (arrays, request id first) beside records, across a restart; refuses an array without a request id first', async () => {
