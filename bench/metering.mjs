@@ -31,7 +31,9 @@
 // hot paths of both — with 5 s, the first round still showed M's background
 // compiler threads at work, about a third more than U's), BENCH_METERING_ROUNDS rounds per phase in all, each
 // BENCH_METERING_DURATION seconds at BENCH_METERING_CONNECTIONS keep-alive
-// connections per agent (autocannon). Before each window the bench waits until
+// connections per agent (autocannon). The phases take turns at going first
+// after a start (paused, live; then live, paused; ...): the first window after
+// a start is M's slowest, whatever its phase. Before each window the bench waits until
 // M's usage so far is settled (usage rows of M in Postgres = requests M was
 // sent) and the machine is quiet.
 // - BENCH_METERING_MODE=side-by-side (the default): each round is one window
@@ -109,6 +111,9 @@ const DURATION = intFromEnv('BENCH_METERING_DURATION', 8, 2, 120);
 const WARMUP = intFromEnv('BENCH_METERING_WARMUP', 15, 1, 120);
 const CONNECTIONS = intFromEnv('BENCH_METERING_CONNECTIONS', 64, 1, 1024);
 const LIMITS = intFromEnv('BENCH_METERING_LIMITS', 0, 0, 1) === 1;
+/** 1: streamed chat (the mock's 10 SSE chunks, a usage chunk and [DONE]) instead of one JSON answer. */
+const STREAM = intFromEnv('BENCH_METERING_STREAM', 0, 0, 1) === 1;
+if (STREAM && LIMITS) throw new Error('BENCH_METERING_STREAM=1 measures metering and quota: leave BENCH_METERING_LIMITS at 0');
 /** What M pays for beside the relay, in the report's words. */
 const METERED_WORK = LIMITS ? 'metering, quota and rate limits' : 'metering and quota';
 /** Another build's agent for U (an A/B of two builds with BENCH_METERING_CONTROL=1). */
@@ -227,6 +232,7 @@ async function main() {
     ],
     max_tokens: 64,
     temperature: 0,
+    ...(STREAM ? { stream: true } : {}),
   });
   const request = (agent) => ({
     url: `http://${HOST}:${agent.port}/v1/chat/completions`,
@@ -272,7 +278,9 @@ async function main() {
     const warm = await Promise.all([metered, unmetered].map((agent) => cannon(autocannon, { ...request(agent), duration: WARMUP })));
     [metered, unmetered].forEach((agent, index) => count(agent, warm[index]));
     await waitSettled();
-    for (const phase of phases) {
+    // The first window after a start is M's slowest whatever its phase (with live first: 85.8-90.7 % against 88.5-92.7 % after it):
+    // the phases take turns at going first, so that no phase carries every start's first window.
+    for (const phase of start % 2 === 1 ? phases : [...phases].reverse()) {
       const { settlement, rounds } = phase;
       for (let taken = 0; taken < ROUNDS_PER_START && rounds.length < ROUNDS; taken += 1) {
         const round = rounds.length + 1;
@@ -353,7 +361,8 @@ async function main() {
   if (CONTROL) console.log(`\nCONTROL RUN: both agents metered${U_ENTRY ? `, U from ${U_ENTRY}: the figures compare two builds` : "; the figures are the method's own spread"}, not a cost (docs/ left alone).`);
   console.log(`\n${markdown}`);
   if (!CONTROL && !U_ENTRY) {
-    if (LIMITS) replaceDocBlock(root, 'metering-limits-bench', 'BENCH_METERING_LIMITS=1 bench/metering.mjs', 'Metering, quota and rate limits on the data plane', markdown);
+    if (STREAM) replaceDocBlock(root, 'metering-stream-bench', 'BENCH_METERING_STREAM=1 bench/metering.mjs', 'Metering and quota on the data plane, streamed answers', markdown);
+    else if (LIMITS) replaceDocBlock(root, 'metering-limits-bench', 'BENCH_METERING_LIMITS=1 bench/metering.mjs', 'Metering, quota and rate limits on the data plane', markdown);
     else replaceDocBlock(root, 'metering-bench', 'bench/metering.mjs', 'Metering and quota on the data plane', markdown);
   }
   placement.restore();
@@ -688,8 +697,8 @@ function render({ meta, phases, checks }) {
     `Latest run (${meta.date.slice(0, 10)}, commit ${meta.commit}): \`${meta.command}\`, node ${meta.node}, ${meta.cpus}, Postgres ${meta.postgres}, Redis ${meta.redis}.`,
     '',
     MODE === 'side-by-side'
-      ? `${meta.placement}. Per phase, ${ROUNDS} rounds over ${STARTS} starts of both agents (fresh processes, each start warmed up side by side for ${WARMUP} s: one process of a build runs up to about 10 % faster or slower than the next), each round one ${DURATION} s window in which both agents are loaded at once (side by side on CPU 0), ${CONNECTIONS} connections each${RATE > 0 ? `, ${fmt(RATE)} requests/s offered to each` : ''}, non-streaming chat; a round's figure is M's requests per CPU-second of its process (all threads: GC, file I/O) ÷ U's, which on a saturated core is the ratio of their throughputs — and the machine's ups and downs during the window hit both alike;`
-      : `${meta.placement}. Per phase, ${ROUNDS} rounds of two ${DURATION} s windows (M then U, U then M alternately) at ${CONNECTIONS} connections${RATE > 0 ? `, ${fmt(RATE)} requests/s offered` : ''}, non-streaming chat;`,
+      ? `${meta.placement}. Per phase, ${ROUNDS} rounds over ${STARTS} starts of both agents (fresh processes, each start warmed up side by side for ${WARMUP} s: one process of a build runs up to about 10 % faster or slower than the next; the phases take turns at going first after a start), each round one ${DURATION} s window in which both agents are loaded at once (side by side on CPU 0), ${CONNECTIONS} connections each${RATE > 0 ? `, ${fmt(RATE)} requests/s offered to each` : ''}, ${STREAM ? 'streamed' : 'non-streaming'} chat; a round's figure is M's requests per CPU-second of its process (all threads: GC, file I/O) ÷ U's, which on a saturated core is the ratio of their throughputs — and the machine's ups and downs during the window hit both alike;`
+      : `${meta.placement}. Per phase, ${ROUNDS} rounds of two ${DURATION} s windows (M then U, U then M alternately) at ${CONNECTIONS} connections${RATE > 0 ? `, ${fmt(RATE)} requests/s offered` : ''}, ${STREAM ? 'streamed' : 'non-streaming'} chat;`,
     `before each window M's usage so far is settled (its usage rows = its requests) and the machine is quiet. M: the metered agent (${LIMITS ? 'token rate limits (requests, tokens and concurrency, high enough never to refuse; x-ratelimit-* headers on every answer), ' : ''}a worst-case reservation against token and user quota leases, one usage record per request spooled with fsync and shipped to the master); U: the same agent with \`relay_metering: false\`.`,
   ];
   for (const { settlement, rounds, summary } of phases) {
