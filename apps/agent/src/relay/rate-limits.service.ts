@@ -245,7 +245,7 @@ function rateLimitHeaders(consumed: Array<{ scope: Scope; result: RateLimiterRes
 }
 
 /** `1s` … `60s`: a window's reset, built once. */
-const RESET_TEXT = Array.from({ length: WINDOW_SECONDS + 1 }, (_, seconds) => `${Math.max(1, seconds)}s`);
+const RESET_TEXT = Array.from({ length: WINDOW_SECONDS + 1 }, (_, seconds) => `${seconds}s`);
 
 function requestHeaders(rpm: number, remaining: number, msBeforeNext: number): Record<string, string> {
   const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));

@@ -33,10 +33,12 @@ export class UsageReporter {
     const billable = exchange.status < 400 || (exchange.status === 499 && exchange.stream && exchange.firstByteAt !== null);
     const billed: BillableUsage = units ? { ...exchange.usage, ...units } : exchange.usage;
     const cost = model && billable ? computeCostMicros(billed, model, exchange.caller.groupRatioPpm) : 0;
-    const channelRatioPpm = Math.round((exchange.candidate?.channel.settings.cost_ratio ?? 1) * 1_000_000);
-    // With the customer's multiplier (no group price and no channel discount, the usual case) it is the same cost: not computed twice.
-    const channelCost =
-      !model || !billable || !exchange.candidate ? 0 : channelRatioPpm === exchange.caller.groupRatioPpm ? cost : computeCostMicros(billed, model, channelRatioPpm);
+    let channelCost = 0;
+    if (model && billable && exchange.candidate) {
+      const channelRatioPpm = Math.round((exchange.candidate.channel.settings.cost_ratio ?? 1) * 1_000_000);
+      // With the customer's multiplier (no group price and no channel discount, the usual case) it is the same cost: not computed twice.
+      channelCost = channelRatioPpm === exchange.caller.groupRatioPpm ? cost : computeCostMicros(billed, model, channelRatioPpm);
+    }
     if (exchange.reservation) this.spend.complete(exchange.reservation, cost);
     exchange.admission?.release(exchange.usage.inputTokens + exchange.usage.outputTokens);
     // One object literal of a fixed shape (no spreads): built and serialized once per request.

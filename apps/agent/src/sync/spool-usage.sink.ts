@@ -50,7 +50,6 @@ export class SpoolUsageSink extends UsageSink {
     const now = Date.now();
     this.requests.add(now);
     if (usage.status >= 500) this.errors.add(now);
-    // The spool writes it as its row (`serialize: usageRow`) in its next group commit, off this path.
     if (!this.spool.append(usage)) {
       this.logger.error({ msg: 'usage spool refused a record', requestId: usage.request_id, spool: this.spool.depth() });
     }
