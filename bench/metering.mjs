@@ -115,8 +115,12 @@ const LIMITS = intFromEnv('BENCH_METERING_LIMITS', 0, 0, 1) === 1;
 /** 1: streamed chat (the mock's 10 SSE chunks, a usage chunk and [DONE]) instead of one JSON answer. */
 const STREAM = intFromEnv('BENCH_METERING_STREAM', 0, 0, 1) === 1;
 if (STREAM && LIMITS) throw new Error('BENCH_METERING_STREAM=1 measures metering and quota: leave BENCH_METERING_LIMITS at 0');
-/** What M pays for beside the relay, in the report's words. */
-const METERED_WORK = LIMITS ? 'metering, quota and rate limits' : 'metering and quota';
+/** The run's variant: what M pays for beside the relay (in the report's words) and the docs block it writes. */
+const VARIANT = STREAM
+  ? { work: 'metering and quota', knob: 'BENCH_METERING_STREAM=1 ', block: 'metering-stream-bench', heading: 'Metering and quota on the data plane, streamed answers' }
+  : LIMITS
+    ? { work: 'metering, quota and rate limits', knob: 'BENCH_METERING_LIMITS=1 ', block: 'metering-limits-bench', heading: 'Metering, quota and rate limits on the data plane' }
+    : { work: 'metering and quota', knob: '', block: 'metering-bench', heading: 'Metering and quota on the data plane' };
 /** Another build's agent for U (an A/B of two builds with BENCH_METERING_CONTROL=1). */
 const U_ENTRY = process.env.BENCH_METERING_U_ENTRY || null;
 if (U_ENTRY && !existsSync(U_ENTRY)) throw new Error(`BENCH_METERING_U_ENTRY: ${U_ENTRY} not found`);
@@ -361,11 +365,7 @@ async function main() {
   }
   if (CONTROL) console.log(`\nCONTROL RUN: both agents metered${U_ENTRY ? `, U from ${U_ENTRY}: the figures compare two builds` : "; the figures are the method's own spread"}, not a cost (docs/ left alone).`);
   console.log(`\n${markdown}`);
-  if (!CONTROL && !U_ENTRY) {
-    if (STREAM) replaceDocBlock(root, 'metering-stream-bench', 'BENCH_METERING_STREAM=1 bench/metering.mjs', 'Metering and quota on the data plane, streamed answers', markdown);
-    else if (LIMITS) replaceDocBlock(root, 'metering-limits-bench', 'BENCH_METERING_LIMITS=1 bench/metering.mjs', 'Metering, quota and rate limits on the data plane', markdown);
-    else replaceDocBlock(root, 'metering-bench', 'bench/metering.mjs', 'Metering and quota on the data plane', markdown);
-  }
+  if (!CONTROL && !U_ENTRY) replaceDocBlock(root, VARIANT.block, `${VARIANT.knob}bench/metering.mjs`, VARIANT.heading, markdown);
   placement.restore();
   if (!checks.meteredOnce || !checks.chargedEqualsCost || checks.non2xx > 0 || (!CONTROL && checks.unmeteredRows > 0)) {
     console.error('bench: a check failed (see the report)');
@@ -691,7 +691,7 @@ bootstrap:
 
 function render({ meta, phases, checks }) {
   const described = {
-    paused: `**settlement paused during M's windows** (the master's settlement worker stopped with SIGSTOP for the window and continued after it; M's usage waits in its spool and at the master, and settles before the next window): what ${METERED_WORK} cost the relay itself, settlement being the master's work on the master's hosts`,
+    paused: `**settlement paused during M's windows** (the master's settlement worker stopped with SIGSTOP for the window and continued after it; M's usage waits in its spool and at the master, and settles before the next window): what ${VARIANT.work} cost the relay itself, settlement being the master's work on the master's hosts`,
     live: '**settlement live** (the master, its worker, Postgres and Redis settle M\'s usage during its window, on the same two cores as everything else)',
   };
   const lines = [
@@ -725,7 +725,7 @@ function render({ meta, phases, checks }) {
             ),
           ]),
       '',
-      `Metered / unmetered throughput${MODE === 'side-by-side' ? ' per core' : ''}, settlement ${settlement}: **median ${pct(summary.median)}** over ${rounds.length} rounds (min ${pct(summary.min)}, max ${pct(summary.max)}; all ${MODE === 'side-by-side' ? 'rounds' : 'windows'} pooled ${pct(summary.pooled)}), so ${METERED_WORK} cost **${pct(1 - summary.median)}** of the relay's throughput. Agent CPU per request, median: ${fmt(summary.agentUs.M)} µs metered, ${fmt(summary.agentUs.U)} µs unmetered.`,
+      `Metered / unmetered throughput${MODE === 'side-by-side' ? ' per core' : ''}, settlement ${settlement}: **median ${pct(summary.median)}** over ${rounds.length} rounds (min ${pct(summary.min)}, max ${pct(summary.max)}; all ${MODE === 'side-by-side' ? 'rounds' : 'windows'} pooled ${pct(summary.pooled)}), so ${VARIANT.work} cost **${pct(1 - summary.median)}** of the relay's throughput. Agent CPU per request, median: ${fmt(summary.agentUs.M)} µs metered, ${fmt(summary.agentUs.U)} µs unmetered.`,
     );
   }
   lines.push(
