@@ -24,7 +24,7 @@
 // fewer requests offered and as a backlog, both reported.
 // BENCH_METERING_CPUS=off leaves placement to the kernel.
 //
-// Rounds: spread over BENCH_METERING_STARTS (5) starts of both agents (fresh
+// Rounds: spread over BENCH_METERING_STARTS (8) starts of both agents (fresh
 // processes: one process of a build can run about 10 % faster or slower than
 // the next), each start after a warm-up (both agents loaded at once for
 // BENCH_METERING_WARMUP seconds: long enough for V8 to finish compiling the
@@ -56,7 +56,7 @@
 // off when a window ended), and the ledger's charges for them equal their
 // costs; a failed check or a non-2xx answer makes the run exit 1.
 //
-// Knobs: BENCH_METERING_MODE (side-by-side), BENCH_METERING_ROUNDS (15, per phase), BENCH_METERING_STARTS (5), BENCH_METERING_DURATION (8),
+// Knobs: BENCH_METERING_MODE (side-by-side), BENCH_METERING_ROUNDS (16, per phase), BENCH_METERING_STARTS (8), BENCH_METERING_DURATION (8),
 // BENCH_METERING_WARMUP (15), BENCH_METERING_CONNECTIONS (64),
 // BENCH_METERING_CPUS (auto | off), BENCH_METERING_AGENT_NODE_ARGS and
 // BENCH_METERING_MASTER_NODE_ARGS (extra node flags), BENCH_METERING_WINDOWS_FILE
@@ -104,11 +104,13 @@ import {
 const HOST = '127.0.0.1';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // Two identical agents differ by up to ±9 % in one round on this VM (BENCH_METERING_CONTROL=1). Nine rounds over three starts
-// still gave phase medians from 89.6 to 94.5 % for one build; 15 over 5 (about 12 minutes a run) narrow that.
-const ROUNDS = intFromEnv('BENCH_METERING_ROUNDS', 15, 1, 50);
+// still gave phase medians from 89.6 to 94.5 % for one build. In a run of 15 over 5, the starts' own means spread about as much
+// as single rounds within a start (sd 2.8 against 3.6-4.5 points): 16 rounds over 8 starts (about 13 minutes a run) cut
+// what the starts add to the variance of the median by about a third, for about the same count of rounds.
+const ROUNDS = intFromEnv('BENCH_METERING_ROUNDS', 16, 1, 50);
 // One agent process can run about 10 % faster or slower than the next one started from the same build (code placement,
 // JIT decisions: two runs of one commit gave U 175-194 and 192-197 µs/req): the rounds are spread over this many starts of both agents.
-const STARTS = intFromEnv('BENCH_METERING_STARTS', 5, 1, 20);
+const STARTS = intFromEnv('BENCH_METERING_STARTS', 8, 1, 20);
 const ROUNDS_PER_START = Math.ceil(ROUNDS / STARTS);
 const DURATION = intFromEnv('BENCH_METERING_DURATION', 8, 2, 120);
 const WARMUP = intFromEnv('BENCH_METERING_WARMUP', 15, 1, 120);
