@@ -56,7 +56,7 @@
 // off when a window ended), and the ledger's charges for them equal their
 // costs; a failed check or a non-2xx answer makes the run exit 1.
 //
-// Knobs: BENCH_METERING_MODE (side-by-side), BENCH_METERING_ROUNDS (16, per phase), BENCH_METERING_STARTS (8), BENCH_METERING_DURATION (8),
+// Knobs: BENCH_METERING_MODE (side-by-side), BENCH_METERING_ROUNDS (16, per phase), BENCH_METERING_STARTS (8), BENCH_METERING_DURATION (8), BENCH_METERING_LEAD_IN (2),
 // BENCH_METERING_WARMUP (15), BENCH_METERING_CONNECTIONS (64),
 // BENCH_METERING_CPUS (auto | off), BENCH_METERING_AGENT_NODE_ARGS and
 // BENCH_METERING_MASTER_NODE_ARGS (extra node flags), BENCH_METERING_WINDOWS_FILE
@@ -105,7 +105,7 @@ const HOST = '127.0.0.1';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // Two identical agents differ by up to ±9 % in one round on this VM (BENCH_METERING_CONTROL=1). Nine rounds over three starts
 // still gave phase medians from 89.6 to 94.5 % for one build. In a run of 15 over 5, the starts' own means spread about as much
-// as single rounds within a start (sd 2.8 against 3.6-4.5 points): 16 rounds over 8 starts (about 13 minutes a run) cut
+// as single rounds within a start (sd 2.8 against 3.6-4.5 points): 16 rounds over 8 starts (about 15 minutes a run) cut
 // what the starts add to the variance of the median by about a third, for about the same count of rounds.
 const ROUNDS = intFromEnv('BENCH_METERING_ROUNDS', 16, 1, 50);
 // One agent process can run about 10 % faster or slower than the next one started from the same build (code placement,
@@ -114,6 +114,10 @@ const STARTS = intFromEnv('BENCH_METERING_STARTS', 8, 1, 20);
 const ROUNDS_PER_START = Math.ceil(ROUNDS / STARTS);
 const DURATION = intFromEnv('BENCH_METERING_DURATION', 8, 2, 120);
 const WARMUP = intFromEnv('BENCH_METERING_WARMUP', 15, 1, 120);
+// Each window is measured inside a longer run of load: it opens LEAD_IN seconds after the load starts and closes a second
+// before the load stops, so neither the ramp-up (new connections, the first requests) nor the ramp-down, nor the work the
+// last window or the wait before this one left to do (acknowledgements and confirmations of a settled backlog) falls inside.
+const LEAD_IN = intFromEnv('BENCH_METERING_LEAD_IN', 2, 0, 60);
 const CONNECTIONS = intFromEnv('BENCH_METERING_CONNECTIONS', 64, 1, 1024);
 const LIMITS = intFromEnv('BENCH_METERING_LIMITS', 0, 0, 1) === 1;
 /** 1: streamed chat (the mock's 10 SSE chunks, a usage chunk and [DONE]) instead of one JSON answer. */
@@ -454,21 +458,28 @@ async function main() {
 /** One measured window: the agents loaded at once (one, or both side by side); each one's figures, settlement's and the machine's. */
 async function measure(autocannon, agents, request, master, mock, database, usageOf) {
   const metered = agents.find((agent) => agent.metering);
-  const rows0 = metered ? (await usageOf(metered)).rows : null;
+  const tallies = agents.map(() => ({ ok: 0 }));
+  const running = Promise.all(agents.map((agent, i) => cannon(autocannon, { ...request(agent), duration: LEAD_IN + DURATION + 1 }, tallies[i])));
+  await sleep(LEAD_IN * 1000);
+  // The window: CPU and answers counted between two snapshots taken while the load runs.
+  const ok0 = tallies.map((tally) => tally.ok);
   const procs0 = processSnapshot();
   const before = agents.map((agent) => ({ cpu: procCpu(agent.child.pid), split: cpuSplit(agent.child.pid) }));
   const sys0 = machineCpu();
   const self0 = process.cpuUsage();
   const t0 = performance.now();
   const hr0 = process.hrtime.bigint();
-  const results = await Promise.all(agents.map((agent) => cannon(autocannon, { ...request(agent), duration: DURATION })));
+  const rows0 = metered ? (await usageOf(metered)).rows : null;
+  await sleep(Math.max(0, DURATION * 1000 - (performance.now() - t0)));
   const hr1 = process.hrtime.bigint();
   const seconds = (performance.now() - t0) / 1000;
   const self1 = process.cpuUsage(self0);
   const sys1 = machineCpu();
   const after = agents.map((agent) => ({ cpu: procCpu(agent.child.pid), split: cpuSplit(agent.child.pid) }));
   const procs1 = processSnapshot();
+  const ok1 = tallies.map((tally) => tally.ok);
   const rows1 = metered ? (await usageOf(metered)).rows : null;
+  const results = await running;
   // Settlement: the master's process group (master + worker), Postgres and Redis.
   const parts = { master: 0, worker: 0, postgres: 0, redis: 0 };
   let mockTicks = 0;
@@ -487,12 +498,13 @@ async function measure(autocannon, agents, request, master, mock, database, usag
   agents.forEach((agent, i) => {
     const result = results[i];
     count(agent, result);
-    const perRequest = (ticks) => (result.ok ? (ticks / CLK_TCK / result.ok) * 1e6 : NaN);
+    const answered = ok1[i] - ok0[i];
+    const perRequest = (ticks) => (answered ? (ticks / CLK_TCK / answered) * 1e6 : NaN);
     const agentTicks = after[i].cpu - before[i].cpu;
     windows[agent.name] = {
-      requests: result.ok,
+      requests: answered,
       seconds,
-      rps: result.ok / seconds,
+      rps: answered / seconds,
       p50: result.p50,
       p99: result.p99,
       agentUs: perRequest(agentTicks),
@@ -595,8 +607,8 @@ function expectedRows(agent) {
   return RATE > 0 ? agent.answered : agent.sent;
 }
 
-/** autocannon for `duration` seconds (bounded: +30 s); 2xx answers, other answers, requests written. */
-function cannon(autocannon, options) {
+/** autocannon for `duration` seconds (bounded: +30 s); 2xx answers, other answers, requests written. `tally.ok` counts 2xx answers as they come. */
+function cannon(autocannon, options, tally = { ok: 0 }) {
   return new Promise((done, fail) => {
     let ok = 0;
     let non2xx = 0;
@@ -611,8 +623,10 @@ function cannon(autocannon, options) {
       if (!settled) instance.stop();
     }, (options.duration + 30) * 1000);
     instance.on('response', (_client, status) => {
-      if (status >= 200 && status < 300) ok += 1;
-      else non2xx += 1;
+      if (status >= 200 && status < 300) {
+        ok += 1;
+        tally.ok += 1;
+      } else non2xx += 1;
     });
   });
 }
@@ -737,7 +751,7 @@ function render({ meta, phases, checks }) {
     `Latest run (${meta.date.slice(0, 10)}, commit ${meta.commit}): \`${meta.command}\`, node ${meta.node}, ${meta.cpus}, Postgres ${meta.postgres}, Redis ${meta.redis}.`,
     '',
     MODE === 'side-by-side'
-      ? `${meta.placement}. Per phase, ${ROUNDS} rounds over ${STARTS} starts of both agents (fresh processes, each start warmed up side by side for ${WARMUP} s: one process of a build runs up to about 10 % faster or slower than the next; the phases take turns at going first after a start), each round one ${DURATION} s window in which both agents are loaded at once (side by side on CPU 0), ${CONNECTIONS} connections each${RATE > 0 ? `, ${fmt(RATE)} requests/s offered to each` : ''}, ${STREAM ? 'streamed' : 'non-streaming'} chat; a round's figure is M's requests per CPU-second of its process (all threads: GC, file I/O) ÷ U's, which on a saturated core is the ratio of their throughputs — and the machine's ups and downs during the window hit both alike;`
+      ? `${meta.placement}. Per phase, ${ROUNDS} rounds over ${STARTS} starts of both agents (fresh processes, each start warmed up side by side for ${WARMUP} s: one process of a build runs up to about 10 % faster or slower than the next; the phases take turns at going first after a start), each round one ${DURATION} s window in which both agents are loaded at once (side by side on CPU 0; measured inside a longer run of load, from ${LEAD_IN} s after it starts to a second before it stops), ${CONNECTIONS} connections each${RATE > 0 ? `, ${fmt(RATE)} requests/s offered to each` : ''}, ${STREAM ? 'streamed' : 'non-streaming'} chat; a round's figure is M's requests per CPU-second of its process (all threads: GC, file I/O) ÷ U's, which on a saturated core is the ratio of their throughputs — and the machine's ups and downs during the window hit both alike;`
       : `${meta.placement}. Per phase, ${ROUNDS} rounds of two ${DURATION} s windows (M then U, U then M alternately) at ${CONNECTIONS} connections${RATE > 0 ? `, ${fmt(RATE)} requests/s offered` : ''}, ${STREAM ? 'streamed' : 'non-streaming'} chat;`,
     `before each window M's usage so far is settled (its usage rows = its requests) and the machine is quiet. M: the metered agent (${LIMITS ? 'token rate limits (requests, tokens and concurrency, high enough never to refuse; x-ratelimit-* headers on every answer), ' : ''}a worst-case reservation against token and user quota leases, one usage record per request spooled with fsync and shipped to the master); U: the same agent with \`relay_metering: false\`.`,
   ];
