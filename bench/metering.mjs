@@ -91,6 +91,7 @@ import {
   machineCpu,
   memoryOf,
   openRedis,
+  percentile,
   procCpu,
   processSnapshot,
   readJson,
@@ -585,7 +586,7 @@ function bootstrapMedian(rounds, draws = 4000) {
     medians.push(medianOf(sample));
   }
   medians.sort((a, b) => a - b);
-  return { low: medians[Math.floor(draws * 0.05)], high: medians[Math.ceil(draws * 0.95) - 1] };
+  return { low: percentile(medians, 5), high: percentile(medians, 95) };
 }
 
 /** The master's settlement worker: the other process of the master's process group. */
@@ -610,23 +611,20 @@ function expectedRows(agent) {
 /** autocannon for `duration` seconds (bounded: +30 s); 2xx answers, other answers, requests written. `tally.ok` counts 2xx answers as they come. */
 function cannon(autocannon, options, tally = { ok: 0 }) {
   return new Promise((done, fail) => {
-    let ok = 0;
     let non2xx = 0;
     let settled = false;
     const instance = autocannon(options, (error, result) => {
       settled = true;
       clearTimeout(guard);
       if (error) fail(error);
-      else done({ ok, non2xx, sent: result.requests?.sent ?? 0, p50: result.latency?.p50, p99: result.latency?.p99 });
+      else done({ ok: tally.ok, non2xx, sent: result.requests?.sent ?? 0, p50: result.latency?.p50, p99: result.latency?.p99 });
     });
     const guard = setTimeout(() => {
       if (!settled) instance.stop();
     }, (options.duration + 30) * 1000);
     instance.on('response', (_client, status) => {
-      if (status >= 200 && status < 300) {
-        ok += 1;
-        tally.ok += 1;
-      } else non2xx += 1;
+      if (status >= 200 && status < 300) tally.ok += 1;
+      else non2xx += 1;
     });
   });
 }
