@@ -30,6 +30,8 @@ import { UsageSpool } from './usage-spool';
 /** One connection attempt of the fake dialer: what the client sent, and a handle to play the master. */
 class FakeLink {
   readonly sent: AgentMessage[] = [];
+  /** Each message as it was handed to the link, with the callback that says the link has written it. */
+  readonly raw: Array<{ bytes: string | Buffer; written?: () => void }> = [];
   readonly closedByClient: Array<{ code?: number; reason?: string }> = [];
 
   constructor(readonly events: LinkEvents) {}
@@ -70,7 +72,10 @@ class FakeDialer {
       }
     }
     return {
-      send: (text: string | Buffer) => link.sent.push(JSON.parse(text.toString()) as AgentMessage),
+      send: (text: string | Buffer, written?: () => void) => {
+        link.raw.push({ bytes: text, written });
+        link.sent.push(JSON.parse(text.toString()) as AgentMessage);
+      },
       close: (code?: number, reason?: string) => link.closedByClient.push({ code, reason }),
     };
   };
@@ -648,6 +653,27 @@ describe('SyncClient', () => {
         { type: 'usage', first: 3, last: 3, records: [usage(3)] },
       ]);
       expect(onSettled).not.toHaveBeenCalled();
+    });
+
+    it('builds a usage frame in the memory of an earlier one only once the link has written that one', async () => {
+      await openSpool();
+      const { link } = await connected({ spool });
+      const frame = async (n: number) => {
+        spool.append(usage(n));
+        await spool.flush();
+        const sent = link.raw.at(-1)!;
+        expect(JSON.parse(sent.bytes.toString())).toEqual({ type: 'usage', first: n, last: n, records: [usage(n)] });
+        return { bytes: sent.bytes as Buffer, written: sent.written! };
+      };
+      const first = await frame(1);
+      const second = await frame(2);
+      expect(second.bytes.buffer).not.toBe(first.bytes.buffer); // the link may still read the first
+      first.written();
+      const third = await frame(3);
+      expect(third.bytes.buffer).toBe(first.bytes.buffer);
+      const fourth = await frame(4);
+      expect(fourth.bytes.buffer).not.toBe(third.bytes.buffer); // the third is not written yet
+      expect(fourth.bytes.buffer).not.toBe(second.bytes.buffer);
     });
 
     it('ships no usage to a master of protocol 1 (it would refuse records without agent_id): they stay spooled', async () => {

@@ -14,7 +14,7 @@ import {
 } from '@aigw/contracts';
 import { SyncClientOptions, SyncLink, SyncLogger } from './sync-options';
 import { mergeWireSnapshot, openChannel } from './wire-policy';
-import { usageFrameBytes } from './usage-frame';
+import { FrameBuffers, usageFrameBytes } from './usage-frame';
 
 type ClientState = 'idle' | 'connecting' | 'open' | 'stopped' | 'revoked';
 
@@ -51,6 +51,7 @@ export class SyncClient {
   private caughtUp = false;
   /** Usage frames sent and not yet acknowledged, oldest first, with the charges they carry. */
   private unacked: Array<{ last: number; charges: UsageCharge[] }> = [];
+  private readonly frames = new FrameBuffers();
   private readonly logger: SyncLogger;
   private readyResolve!: () => void;
   private readonly readyPromise = new Promise<void>((resolve) => (this.readyResolve = resolve));
@@ -383,8 +384,10 @@ export class SyncClient {
       const frame = spool.nextFrame(size);
       if (!frame) return;
       this.unacked.push({ last: frame.last, charges: frame.summaries });
-      // The records go as they were spooled: no parse and second stringify of each.
-      this.sendText(usageFrameBytes(frame.first, frame.last, frame.json));
+      // The records go as they were spooled: no parse and second stringify of each; into memory reused once the link wrote the last frame.
+      let memory: Buffer | null = null;
+      const bytes = usageFrameBytes(frame.first, frame.last, frame.json, (size) => (memory = this.frames.take(size)));
+      this.sendText(bytes, () => this.frames.release(memory!));
     }
   }
 
@@ -408,10 +411,11 @@ export class SyncClient {
     this.sendText(JSON.stringify(message));
   }
 
-  private sendText(text: string | Buffer): void {
+  /** `written`: the link no longer reads `text` (sent, or failed). */
+  private sendText(text: string | Buffer, written?: () => void): void {
     if (!this.link || this.state !== 'open') return;
     try {
-      this.link.send(text);
+      this.link.send(text, written);
     } catch (error) {
       this.logger.warn({ msg: 'could not send to the master', error: (error as Error).message });
     }

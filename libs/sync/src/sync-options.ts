@@ -15,8 +15,13 @@ export interface LinkEvents {
 
 /** One connection to the master (a WebSocket, or the in-process link of the embedded agent). */
 export interface SyncLink {
-  /** A JSON message: a string, or its UTF-8 bytes (sent as a text frame all the same). */
-  send(text: string | Buffer): void;
+  /**
+   * A JSON message: a string, or its UTF-8 bytes (sent as a text frame all the
+   * same). `written`, if the link calls it, says it no longer reads the bytes
+   * (written to the socket, or failed), so their memory may be reused; a link
+   * that never calls it keeps the sender from reusing them.
+   */
+  send(text: string | Buffer, written?: () => void): void;
   close(code?: number, reason?: string): void;
 }
 

@@ -53,7 +53,7 @@ describe('webSocketDialer', () => {
     endpoint = null;
   });
 
-  it('presents the credential, and sends text frames masked with a zero key: the payload goes out as written', async () => {
+  it('presents the credential, and sends text frames masked with a zero key: the payload goes out as written, and says when it is', async () => {
     endpoint = await rawSyncEndpoint();
     const closed: Array<[number, string]> = [];
     let opened!: () => void;
@@ -61,8 +61,9 @@ describe('webSocketDialer', () => {
     const link = webSocketDialer(endpoint.url, 'agent-credential')({ open: () => opened(), message: () => undefined, close: (code, reason) => closed.push([code, reason]) });
     await open;
     const text = '{"type":"usage","records":[]}';
-    link.send(text);
+    const written = new Promise<void>((resolve) => link.send(Buffer.from(text), resolve));
     const { head, frame } = await endpoint.upgrade;
+    await written; // the link says when it no longer reads the bytes it was given
     expect(head).toMatch(/^GET \/[^ ]* HTTP\/1\.1/);
     expect(head).toMatch(/authorization: Bearer agent-credential/i);
     expect(frame[0]).toBe(0x81); // FIN, text

@@ -57,7 +57,7 @@ export function webSocketDialer(masterUrl: string, credential: string, maxFrameB
     socket.on('close', (code: number, reason: Buffer) => close(code, reason.toString()));
     socket.on('error', (error: Error) => close(1006, error.message));
     return {
-      send: (text) => socket.send(text, { binary: false }),
+      send: (text, written) => socket.send(text, { binary: false }, written && (() => written())),
       close: (code, reason) => {
         if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
         else socket.close(code, reason);
