@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     dir: join(config.dataDir, 'usage-spool'),
     maxRecords: config.usageSpoolMaxRecords,
     maxBytes: config.usageSpoolMaxBytes,
+    flushDelayMs: config.usageSpoolCommitMs,
     syncDelayMs: config.usageSpoolSyncMs,
     summarize: usageCharge,
     serialize: usageRow,

@@ -45,6 +45,8 @@ export class AppConfig {
   readonly usageSpoolMaxBytes: number;
   /** Agent: at most one fdatasync of the usage spool per this many ms. */
   readonly usageSpoolSyncMs: number;
+  /** Agent: the spool's group-commit window (ms): a crash of the agent's process loses at most this window's records. */
+  readonly usageSpoolCommitMs: number;
   readonly leaseTtlSeconds: number;
   readonly leaseOffline: 'serve' | 'fail_closed';
   readonly bootstrap: BootstrapConfig;

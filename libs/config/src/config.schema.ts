@@ -75,6 +75,8 @@ export class ConfigFile {
   @IsOptional() @IsInt() @Min(1000) @Max(100_000_000) usage_spool_max_records?: number;
   /** Agent: most MiB of unacknowledged usage the spool keeps (on disk, and in memory until acknowledged). */
   @IsOptional() @IsInt() @Min(16) @Max(65_536) usage_spool_max_mb?: number;
+  /** Agent: usage records of this many ms are written to the spool together (group commit); a crash of the process loses at most that window. */
+  @IsOptional() @IsInt() @Min(1) @Max(1_000) usage_spool_commit_ms?: number;
   /** Agent: written usage is made durable (fdatasync) at most once per this many ms; a crash of the machine loses at most that much. */
   @IsOptional() @IsInt() @Min(10) @Max(10_000) usage_spool_sync_ms?: number;
   /** Retries, failover, circuit breakers and affinity: defaults for every model and channel. */

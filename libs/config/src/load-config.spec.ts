@@ -100,6 +100,8 @@ describe('loadConfig', () => {
     ['routing:\n  max_attempts: 0\n', /^routing\.max_attempts: /],
     ['secret_key: short\n', /^secret_key: must be 32 bytes/],
     ['usage_spool_sync_ms: 5\n', /^usage_spool_sync_ms: /],
+    ['usage_spool_commit_ms: 0\n', /^usage_spool_commit_ms: /],
+    ['usage_spool_commit_ms: 5000\n', /^usage_spool_commit_ms: /],
     ['- just\n- a list\n', /the top level must be a mapping/],
   ])('stops on %j with one line naming the key', (content, expected) => {
     const cwd = workspace({ 'config.yaml': content });
@@ -109,6 +111,11 @@ describe('loadConfig', () => {
   it('makes the agent\'s usage spool durable every 500 ms unless usage_spool_sync_ms says otherwise', () => {
     expect(loadConfig({ cwd: workspace(), env: {}, argv: [] }).usageSpoolSyncMs).toBe(500);
     expect(loadConfig({ cwd: workspace({ 'config.yaml': 'usage_spool_sync_ms: 100\n' }), env: {}, argv: [] }).usageSpoolSyncMs).toBe(100);
+  });
+
+  it('group-commits the agent\'s usage spool every 50 ms unless usage_spool_commit_ms says otherwise', () => {
+    expect(loadConfig({ cwd: workspace(), env: {}, argv: [] }).usageSpoolCommitMs).toBe(50);
+    expect(loadConfig({ cwd: workspace({ 'config.yaml': 'usage_spool_commit_ms: 10\n' }), env: {}, argv: [] }).usageSpoolCommitMs).toBe(10);
   });
 
   it('names the environment variable when an override is bad', () => {

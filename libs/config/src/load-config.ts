@@ -101,6 +101,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     usageSpoolMaxRecords: file.usage_spool_max_records ?? 1_000_000,
     usageSpoolMaxBytes: (file.usage_spool_max_mb ?? 256) * 1024 * 1024,
     usageSpoolSyncMs: file.usage_spool_sync_ms ?? 500,
+    usageSpoolCommitMs: file.usage_spool_commit_ms ?? 50,
     leaseTtlSeconds: file.lease_ttl_seconds ?? 60,
     leaseOffline: (file.lease_offline ?? 'serve') as 'serve' | 'fail_closed',
     bootstrap: file.bootstrap ?? {},

@@ -10,7 +10,12 @@ export interface UsageSpoolOptions<T = unknown, S = never> {
   maxBytes?: number;
   /** The active segment is rotated once it grows beyond this size (default 8 MiB). */
   segmentBytes?: number;
-  /** Group-commit window: appends within it share one write to the segment (default 10 ms). */
+  /**
+   * Group-commit window: appends within it share one write to the segment
+   * (default 50 ms). A crash of the process loses at most this window's records;
+   * each commit costs the relay about 35 µs of CPU under load (a 10 ms window
+   * was about 1.5 µs a request at 2,300 requests/s).
+   */
   flushDelayMs?: number;
   /**
    * Written lines are made durable (datasync) at most once per this interval
@@ -61,7 +66,7 @@ export const SPOOL_DEFAULTS = {
   maxRecords: 1_000_000,
   maxBytes: 256 * 1024 * 1024,
   segmentBytes: 8 * 1024 * 1024,
-  flushDelayMs: 10,
+  flushDelayMs: 50,
   syncDelayMs: 500,
   ackDelayMs: 1_000,
 };
