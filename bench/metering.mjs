@@ -33,9 +33,10 @@
 // BENCH_METERING_DURATION seconds at BENCH_METERING_CONNECTIONS keep-alive
 // connections per agent (autocannon). The phases take turns at going first
 // after a start (paused, live; then live, paused; ...), and a start's first
-// window comes after a settle-in (BENCH_METERING_SETTLE_IN seconds of load,
-// unmeasured, once the warm-up's usage is settled): without it that window
-// was M's slowest whatever its phase. Before each window the bench waits until
+// window, and every window after one with settlement paused, comes after a
+// settle-in (BENCH_METERING_SETTLE_IN seconds of load, unmeasured, once the
+// backlog is settled): without it such a window was M's slowest whatever its
+// phase. Before each window the bench waits until
 // M's usage so far is settled (usage rows of M in Postgres = requests M was
 // sent) and the machine is quiet.
 // - BENCH_METERING_MODE=side-by-side (the default): each round is one window
@@ -121,11 +122,12 @@ const WARMUP = intFromEnv('BENCH_METERING_WARMUP', 15, 1, 120);
 // before the load stops, so neither the ramp-up (new connections, the first requests) nor the ramp-down, nor the work the
 // last window or the wait before this one left to do (acknowledgements and confirmations of a settled backlog) falls inside.
 const LEAD_IN = intFromEnv('BENCH_METERING_LEAD_IN', 2, 0, 60);
-// After the warm-up and the wait for M's usage of it to settle, both agents are loaded SETTLE_IN seconds more, unmeasured,
-// and the bench waits again: the warm-up leaves M a backlog far beyond a steady state's (15 s of usage, more than
-// settlement takes in that time), and the work that follows its settling fell into the first window. In control runs
-// (two identical metered agents) the first window after a start gave 90.2 % on average against 99.5 % for the rest;
-// with an 8 s settle-in, 102.3 % against 99.4 %.
+// After the warm-up, and after each window with settlement paused, once M's usage is settled both agents are loaded
+// SETTLE_IN seconds more, unmeasured, and the bench waits again. Both leave M a backlog far beyond a steady state's (the
+// warm-up 15 s of usage, a paused window 11 s), and the work that follows its settling fell into the next window. In
+// control runs (two identical metered agents) the first window after a start gave 90.2 % on average against 99.5 % for
+// the rest, and 102.3 % against 99.4 % with an 8 s settle-in after the warm-up; with that settle-in, the windows after a
+// paused window still gave 91.2 % (24 windows of two runs) against 94.0 % for those after a live window or a start.
 const SETTLE_IN = intFromEnv('BENCH_METERING_SETTLE_IN', 8, 0, 120);
 const CONNECTIONS = intFromEnv('BENCH_METERING_CONNECTIONS', 64, 1, 1024);
 const LIMITS = intFromEnv('BENCH_METERING_LIMITS', 0, 0, 1) === 1;
@@ -291,6 +293,14 @@ async function main() {
     return null;
   };
 
+  /** Both agents loaded SETTLE_IN seconds, unmeasured, then M's usage settled: what a backlog left to do happens here, not in the next window. */
+  const settleIn = async () => {
+    if (SETTLE_IN === 0) return;
+    const settling = await Promise.all([metered, unmetered].map((agent) => cannon(autocannon, { ...request(agent), duration: SETTLE_IN })));
+    [metered, unmetered].forEach((agent, index) => count(agent, settling[index]));
+    await waitSettled();
+  };
+
   // ── rounds, in each settlement phase, over STARTS starts of both agents (each warmed up side by side, as the rounds run) ──
   const phases = SETTLEMENT_PHASES.map((settlement) => ({ settlement, rounds: [], summary: null }));
   for (let start = 1; start <= STARTS; start += 1) {
@@ -302,13 +312,9 @@ async function main() {
     const warm = await Promise.all([metered, unmetered].map((agent) => cannon(autocannon, { ...request(agent), duration: WARMUP })));
     [metered, unmetered].forEach((agent, index) => count(agent, warm[index]));
     await waitSettled();
-    if (SETTLE_IN > 0) {
-      const settling = await Promise.all([metered, unmetered].map((agent) => cannon(autocannon, { ...request(agent), duration: SETTLE_IN })));
-      [metered, unmetered].forEach((agent, index) => count(agent, settling[index]));
-      await waitSettled();
-    }
-    // The first window after a start is M's slowest whatever its phase (with live first: 85.8-90.7 % against 88.5-92.7 % after it):
-    // the phases take turns at going first, so that no phase carries every start's first window.
+    await settleIn();
+    // The phases take turns at going first, so that no phase carries every start's first window (before the settle-in it
+    // was M's slowest whatever its phase: with live first, 85.8-90.7 % against 88.5-92.7 % after it).
     for (const phase of start % 2 === 1 ? phases : [...phases].reverse()) {
       const { settlement, rounds } = phase;
       for (let taken = 0; taken < ROUNDS_PER_START && rounds.length < ROUNDS; taken += 1) {
@@ -328,6 +334,11 @@ async function main() {
             windows = await measure(autocannon, agents, request, master, mock, database, usageOf);
           } finally {
             if (worker) process.kill(worker, 'SIGCONT');
+          }
+          // The window's usage waited in M's spool: once it is settled, what that leaves M to do falls into the settle-in.
+          if (worker) {
+            await waitSettled();
+            await settleIn();
           }
           for (const agent of agents) {
             const window = windows[agent.name];
@@ -762,7 +773,7 @@ function render({ meta, phases, checks }) {
     `Latest run (${meta.date.slice(0, 10)}, commit ${meta.commit}): \`${meta.command}\`, node ${meta.node}, ${meta.cpus}, Postgres ${meta.postgres}, Redis ${meta.redis}.`,
     '',
     MODE === 'side-by-side'
-      ? `${meta.placement}. Per phase, ${ROUNDS} rounds over ${STARTS} starts of both agents (fresh processes, each start warmed up side by side for ${WARMUP} s, then ${SETTLE_IN > 0 ? `loaded ${SETTLE_IN} s more, unmeasured, once the warm-up's usage was settled` : 'with no settle-in'}: one process of a build runs up to about 10 % faster or slower than the next; the phases take turns at going first after a start), each round one ${DURATION} s window in which both agents are loaded at once (side by side on CPU 0; measured inside a longer run of load, from ${LEAD_IN} s after it starts to a second before it stops), ${CONNECTIONS} connections each${RATE > 0 ? `, ${fmt(RATE)} requests/s offered to each` : ''}, ${STREAM ? 'streamed' : 'non-streaming'} chat; a round's figure is M's requests per CPU-second of its process (all threads: GC, file I/O) ÷ U's, which on a saturated core is the ratio of their throughputs — and the machine's ups and downs during the window hit both alike;`
+      ? `${meta.placement}. Per phase, ${ROUNDS} rounds over ${STARTS} starts of both agents (fresh processes, each start warmed up side by side for ${WARMUP} s, then ${SETTLE_IN > 0 ? `loaded ${SETTLE_IN} s more, unmeasured, once the warm-up's usage was settled — as after each window with settlement paused` : 'with no settle-in'}: one process of a build runs up to about 10 % faster or slower than the next; the phases take turns at going first after a start), each round one ${DURATION} s window in which both agents are loaded at once (side by side on CPU 0; measured inside a longer run of load, from ${LEAD_IN} s after it starts to a second before it stops), ${CONNECTIONS} connections each${RATE > 0 ? `, ${fmt(RATE)} requests/s offered to each` : ''}, ${STREAM ? 'streamed' : 'non-streaming'} chat; a round's figure is M's requests per CPU-second of its process (all threads: GC, file I/O) ÷ U's, which on a saturated core is the ratio of their throughputs — and the machine's ups and downs during the window hit both alike;`
       : `${meta.placement}. Per phase, ${ROUNDS} rounds of two ${DURATION} s windows (M then U, U then M alternately) at ${CONNECTIONS} connections${RATE > 0 ? `, ${fmt(RATE)} requests/s offered` : ''}, ${STREAM ? 'streamed' : 'non-streaming'} chat;`,
     `before each window M's usage so far is settled (its usage rows = its requests) and the machine is quiet. M: the metered agent (${LIMITS ? 'token rate limits (requests, tokens and concurrency, high enough never to refuse; x-ratelimit-* headers on every answer), ' : ''}a worst-case reservation against token and user quota leases, one usage record per request spooled with fsync and shipped to the master); U: the same agent with \`relay_metering: false\`.`,
   ];
