@@ -82,6 +82,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  bootstrapMedian,
   cleanEnv,
   clockTicks,
   createBenchDatabase,
@@ -92,6 +93,7 @@ import {
   intFromEnv,
   loopbackUrl,
   machineCpu,
+  medianOf,
   memoryOf,
   openRedis,
   percentile,
@@ -581,37 +583,6 @@ function summarize(rounds) {
   };
 }
 
-/**
- * A 90 % interval of the median ratio, by a two-level bootstrap: starts drawn
- * with replacement, then rounds with replacement within each drawn start — so
- * both a start's own speed (one process runs faster than the next) and a
- * round's noise count. Seeded: the same rounds give the same interval. With a
- * few starts it is an estimate on the narrow side (a bootstrap of n draws
- * shrinks the spread by (n - 1) / n).
- */
-function bootstrapMedian(rounds, draws = 4000) {
-  const byStart = [...Map.groupBy(rounds, (pair) => pair.start).values()].map((group) => group.map((pair) => pair.ratio));
-  let seed = 0x9e3779b9;
-  // mulberry32
-  const random = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = (list) => list[Math.floor(random() * list.length)];
-  const medians = [];
-  for (let i = 0; i < draws; i += 1) {
-    const sample = [];
-    for (let s = 0; s < byStart.length; s += 1) {
-      const start = pick(byStart);
-      for (let r = 0; r < start.length; r += 1) sample.push(pick(start));
-    }
-    medians.push(medianOf(sample));
-  }
-  medians.sort((a, b) => a - b);
-  return { low: percentile(medians, 5), high: percentile(medians, 95) };
-}
 
 /** The master's settlement worker: the other process of the master's process group. */
 function settlementWorker(masterPid) {
@@ -814,10 +785,6 @@ function pct(value) {
   return `${(value * 100).toFixed(1)} %`;
 }
 
-function medianOf(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return (sorted[Math.floor((sorted.length - 1) / 2)] + sorted[Math.ceil((sorted.length - 1) / 2)]) / 2;
-}
 
 function fmt(value) {
   return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
