@@ -96,7 +96,6 @@ import {
   medianOf,
   memoryOf,
   openRedis,
-  percentile,
   procCpu,
   processSnapshot,
   readJson,
@@ -128,8 +127,9 @@ const LEAD_IN = intFromEnv('BENCH_METERING_LEAD_IN', 2, 0, 60);
 // SETTLE_IN seconds more, unmeasured, and the bench waits again. Both leave M a backlog far beyond a steady state's (the
 // warm-up 15 s of usage, a paused window 11 s), and the work that follows its settling fell into the next window. In
 // control runs (two identical metered agents) the first window after a start gave 90.2 % on average against 99.5 % for
-// the rest (at a fixed 1,600 requests/s each), and 102.3 % against 99.4 % with an 8 s settle-in after the warm-up; with that settle-in, the windows after a
-// paused window still gave 91.2 % (24 windows of two runs) against 94.0 % for those after a live window or a start.
+// the rest (at a fixed 1,600 requests/s each), and 102.3 % against 99.4 % with an 8 s settle-in after the warm-up. With
+// that settle-in, the windows after a paused window still gave 91.2 % (24 windows of two runs) against 94.0 % for those
+// after a live window or a start.
 const SETTLE_IN = intFromEnv('BENCH_METERING_SETTLE_IN', 8, 0, 120);
 const CONNECTIONS = intFromEnv('BENCH_METERING_CONNECTIONS', 64, 1, 1024);
 const LIMITS = intFromEnv('BENCH_METERING_LIMITS', 0, 0, 1) === 1;
@@ -582,7 +582,6 @@ function summarize(rounds) {
     interval: bootstrapMedian(rounds),
   };
 }
-
 
 /** The master's settlement worker: the other process of the master's process group. */
 function settlementWorker(masterPid) {
