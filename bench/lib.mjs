@@ -414,3 +414,11 @@ export function medianOf(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return (sorted[Math.floor((sorted.length - 1) / 2)] + sorted[Math.ceil((sorted.length - 1) / 2)]) / 2;
 }
+
+/** Issue 6's bound: metering and quota cost under 10 % of the relay's throughput (M/U at least this). */
+export const METERING_BOUND = 0.9;
+
+/** A ratio as a percentage with one decimal. */
+export function pct(value) {
+  return `${(value * 100).toFixed(1)} %`;
+}

@@ -10,9 +10,8 @@
 // Each file is a run's output (its lines `<phase> round <n> (start <s>): M/U <x> %`
 // are what is read — their ratios, rounded to 0.1 % — and a start of one run is a start of its own in the pool).
 import { readFileSync } from 'node:fs';
-import { bootstrapMedian, medianOf } from './lib.mjs';
+import { METERING_BOUND, bootstrapMedian, medianOf, pct } from './lib.mjs';
 
-const BOUND = 0.9;
 const ROUND = /^(paused|live) round \d+ \(start (\d+)\): M\/U ([\d.]+) %/gm;
 
 const files = process.argv.slice(2);
@@ -31,12 +30,11 @@ if (phases.size === 0) {
   console.error('no rounds found in the files given');
   process.exit(2);
 }
-const pct = (value) => `${(value * 100).toFixed(1)} %`;
 for (const [phase, rounds] of phases) {
   const starts = new Set(rounds.map((round) => round.start)).size;
   const { low, high } = bootstrapMedian(rounds);
   console.log(
-    `${phase}: median ${pct(medianOf(rounds.map((round) => round.ratio)))} over ${rounds.length} rounds of ${starts} starts in ${files.length} run${files.length === 1 ? "" : "s"} ` +
-      `(90 % interval ${pct(low)}–${pct(high)}): metering and quota under 10 % ${low >= BOUND ? 'shown' : 'not shown'}`,
+    `${phase}: median ${pct(medianOf(rounds.map((round) => round.ratio)))} over ${rounds.length} rounds of ${starts} starts in ${files.length} run${files.length === 1 ? '' : 's'} ` +
+      `(90 % interval ${pct(low)}–${pct(high)}): metering and quota under 10 % ${low >= METERING_BOUND ? 'shown' : 'not shown'}`,
   );
 }

@@ -93,10 +93,12 @@ import {
   intFromEnv,
   loopbackUrl,
   machineCpu,
+  METERING_BOUND as BOUND,
   medianOf,
   memoryOf,
   openRedis,
   procCpu,
+  pct,
   processSnapshot,
   readJson,
   replaceDocBlock,
@@ -147,8 +149,6 @@ const U_ENTRY = process.env.BENCH_METERING_U_ENTRY || null;
 if (U_ENTRY && !existsSync(U_ENTRY)) throw new Error(`BENCH_METERING_U_ENTRY: ${U_ENTRY} not found`);
 // A control run: U metered too, so the figure is the method's own spread between two identical agents (not written to docs/).
 const CONTROL = intFromEnv('BENCH_METERING_CONTROL', 0, 0, 1) === 1;
-/** The issue's bound: metering and quota cost under 10 % of the relay's throughput. */
-const BOUND = 0.9;
 const SETTLEMENT_PHASES = (process.env.BENCH_METERING_SETTLEMENT || 'paused,live').split(',').map((value) => value.trim());
 for (const phase of SETTLEMENT_PHASES) if (!['paused', 'live'].includes(phase)) throw new Error('BENCH_METERING_SETTLEMENT: a list of paused, live');
 /** 0: as fast as the relay answers (the throughput figure); N: N requests/s offered, to compare CPU per request at one load. */
@@ -295,13 +295,14 @@ async function main() {
     return null;
   };
 
-  /** Both agents loaded SETTLE_IN seconds, unmeasured, then M's usage settled: what a backlog left to do happens here, not in the next window. */
-  const settleIn = async () => {
-    if (SETTLE_IN === 0) return;
-    const settling = await Promise.all([metered, unmetered].map((agent) => cannon(autocannon, { ...request(agent), duration: SETTLE_IN })));
-    [metered, unmetered].forEach((agent, index) => count(agent, settling[index]));
+  /** Both agents loaded `seconds`, unmeasured (their requests counted), then M's usage settled. */
+  const loadUnmeasured = async (seconds) => {
+    const results = await Promise.all([metered, unmetered].map((agent) => cannon(autocannon, { ...request(agent), duration: seconds })));
+    [metered, unmetered].forEach((agent, index) => count(agent, results[index]));
     await waitSettled();
   };
+  /** What a backlog left M to do happens here, not in the next window. */
+  const settleIn = () => (SETTLE_IN > 0 ? loadUnmeasured(SETTLE_IN) : undefined);
 
   // ── rounds, in each settlement phase, over STARTS starts of both agents (each warmed up side by side, as the rounds run) ──
   const phases = SETTLEMENT_PHASES.map((settlement) => ({ settlement, rounds: [], summary: null }));
@@ -311,9 +312,7 @@ async function main() {
       for (const agent of [metered, unmetered]) await waitAgentServes(agent, request(agent));
       console.log(`agents started again (start ${start} of ${STARTS}): M pid ${metered.child.pid}, U pid ${unmetered.child.pid}`);
     }
-    const warm = await Promise.all([metered, unmetered].map((agent) => cannon(autocannon, { ...request(agent), duration: WARMUP })));
-    [metered, unmetered].forEach((agent, index) => count(agent, warm[index]));
-    await waitSettled();
+    await loadUnmeasured(WARMUP);
     await settleIn();
     // The phases take turns at going first, so that no phase carries every start's first window (before the settle-in it
     // was M's slowest whatever its phase: with live first, 85.8-90.7 % against 88.5-92.7 % after it).
@@ -778,10 +777,6 @@ function render({ meta, phases, checks }) {
     `Agent peak RSS: M ${fmt(meta.rss.M)} MiB, U ${fmt(meta.rss.U)} MiB. Checks: ${fmt(checks.rows)} usage rows of M for ${RATE > 0 ? `${fmt(checks.answered)} requests answered (and at most one cut off per connection and window)` : `${fmt(checks.sent)} requests sent`} (${checks.meteredOnce ? 'every request metered once' : '**MISMATCH**'}); ledger charges ${fmt(checks.charged)} µUSD = usage cost ${fmt(checks.cost)} µUSD (${checks.chargedEqualsCost ? 'equal' : '**NOT EQUAL**'}; ${fmt(ANSWER_COST_MICROS)} µUSD an answer); U wrote ${fmt(checks.unmeteredRows)} usage rows; non-2xx answers: ${fmt(checks.non2xx)}; the last window's usage was all settled ${checks.lastLagMs === null ? '(not within the bound)' : `${fmt(checks.lastLagMs)} ms after it ended`}.`,
   );
   return lines.join('\n');
-}
-
-function pct(value) {
-  return `${(value * 100).toFixed(1)} %`;
 }
 
 
